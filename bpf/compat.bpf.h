@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading the kernel's own pin state of a folio, across kernel generations,
+ * with CO-RE (no version checks). See ../shared/research/kernel-gup.md §2.
+ */
+#ifndef PW_COMPAT_BPF_H
+#define PW_COMPAT_BPF_H
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+/* GUP_PIN_COUNTING_BIAS: a pin adds 1024 to a small folio's _refcount
+ * (include/linux/mm.h, unchanged since 3faa52c03f44 in 5.7). */
+#define PW_PIN_BIAS 1024
+
+/* Folio size fields moved: 6.1/6.12 have folio->_folio_nr_pages (64-bit),
+ * 6.18 renamed it _nr_pages (vmlinux.h here is generated from 6.18). */
+struct folio___nrpages_old {
+	unsigned int _folio_nr_pages;
+} __attribute__((preserve_access_index));
+
+/* 5.18-6.2 kept the exact pin count of a large folio in page[1].compound_pincount;
+ * 6.1/6.2 alias it as folio->_pincount (FOLIO_MATCH), 6.3+ only have _pincount. */
+struct page___pincount_old {
+	atomic_t compound_pincount;
+} __attribute__((preserve_access_index));
+
+/* page->flags became memdesc_flags_t in 6.18 but has always been the first
+ * word of struct page/folio, so read that word directly instead of relying
+ * on the field's type. */
+static __always_inline __u64 pw_folio_flags(const void *folio)
+{
+	__u64 f = 0;
+	bpf_probe_read_kernel(&f, sizeof(f), folio);
+	return f;
+}
+
+static __always_inline bool pw_folio_large(const void *folio)
+{
+	int bit = bpf_core_enum_value(enum pageflags, PG_head);
+	return pw_folio_flags(folio) & (1ULL << bit);
+}
+
+static __always_inline __u32 pw_folio_nr_pages(const void *folio)
+{
+	const struct folio *f = folio;
+	if (!pw_folio_large(folio))
+		return 1;
+	if (bpf_core_field_exists(f->_nr_pages))
+		return BPF_CORE_READ(f, _nr_pages);
+	if (bpf_core_field_exists(((struct folio___nrpages_old *)folio)->_folio_nr_pages))
+		return BPF_CORE_READ((struct folio___nrpages_old *)folio, _folio_nr_pages);
+	return 1;
+}
+
+static __always_inline int pw_folio_refcount(const void *folio)
+{
+	const struct folio *f = folio;
+	return BPF_CORE_READ(f, _refcount.counter);
+}
+
+/* Exact pin count of a large folio. */
+static __always_inline int pw_folio_pincount(const void *folio)
+{
+	const struct folio *f = folio;
+	if (bpf_core_field_exists(f->_pincount))
+		return BPF_CORE_READ(f, _pincount.counter);
+	/* pre-folio-alias kernels: page[1].compound_pincount */
+	const struct page___pincount_old *p1 =
+		(const void *)((const char *)folio + bpf_core_type_size(struct page));
+	return BPF_CORE_READ(p1, compound_pincount.counter);
+}
+
+/* How many FOLL_PIN pins the kernel itself holds on this folio right now.
+ * Exact for large folios; for small folios refcount/BIAS, which can over-count
+ * when a page has >= 1024 ordinary references (the kernel's own fuzziness,
+ * see folio_maybe_dma_pinned()). */
+static __always_inline __u32 pw_kernel_pins(const void *folio)
+{
+	if (pw_folio_large(folio)) {
+		int pc = pw_folio_pincount(folio);
+		return pc > 0 ? pc : 0;
+	}
+	int rc = pw_folio_refcount(folio);
+	return rc > 0 ? (__u32)rc / PW_PIN_BIAS : 0;
+}
+
+/* page -> folio (compound_head with the tail bit, stable since 2.6). */
+static __always_inline __u64 pw_page_folio(const void *page)
+{
+	const struct page *p = page;
+	unsigned long head = BPF_CORE_READ(p, compound_head);
+	if (head & 1)
+		return head - 1;
+	return (__u64)page;
+}
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Maps and load-time configuration shared by every pinwatch BPF file. Each
+ * .bpf.c includes this; the definitions are __weak so bpftool's static linker
+ * merges them into one map each (see `bpftool gen object` in the Makefile).
+ */
+#ifndef PW_MAPS_BPF_H
+#define PW_MAPS_BPF_H
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "pinwatch.h"
+
+/* Set by the loader from this kernel's BTF before load (rodata). FOLL_* moved
+ * from #defines to anonymous enums in 6.3, so CO-RE cannot relocate them. */
+const volatile __u32 cfg_foll_get __weak = 0x04;
+const volatile __u32 cfg_foll_pin __weak = 0x40000;
+const volatile __u32 cfg_foll_longterm __weak = 0x10000;
+/* try_grab_folio(folio, refs, flags) -> int 0 on success (6.10+, f442fa614137)
+ * instead of try_grab_folio(page, refs, flags) -> struct folio * (5.18-6.9). */
+const volatile bool cfg_grab_folio_takes_folio __weak = false;
+/* try_grab_page() returns bool (<= 6.1) or int 0 on success (6.2-6.9). */
+const volatile bool cfg_grab_page_returns_int __weak = false;
+/* Addresses of zero_pfn and vmemmap_base from kallsyms (0 when unknown). */
+const volatile __u64 cfg_zero_pfn_addr __weak = 0;
+const volatile __u64 cfg_vmemmap_base_addr __weak = 0;
+/* run mode: only pins of the traced process tree are reported */
+const volatile bool cfg_filter_tree __weak = false;
+
+#define PW_MAX_PAGES_DEFAULT 262144
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_MAX_PAGES_DEFAULT);	/* resized by --max-pages */
+	__type(key, __u64);				/* folio address */
+	__type(value, struct pw_pin);
+} mirror SEC(".maps") __weak;
+
+/* Recent FOLL_GET references, so that a later unpin of such a page can name
+ * who took it. LRU: these are never "released" in a way we can see. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pw_holder);
+} gets SEC(".maps") __weak;
+
+/* The GUP call a task is inside: its API and (lazily) its stack, so the stack
+ * is taken once per call, not once per page. Keyed by pid_tgid. */
+struct pw_slot {
+	struct pw_holder h;
+	__u32 depth;
+	__u32 _pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pw_slot);
+} slots SEC(".maps") __weak;
+
+/* kprobe fallback: arguments stashed at entry for the kretprobe. */
+struct pw_grab_args {
+	__u64 arg0;	/* page or folio */
+	__u32 refs;
+	__u32 flags;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pw_grab_args);
+} grab_args SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PW_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pw_finding_key);
+	__type(value, struct pw_finding_val);
+} findings SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_S__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps") __weak;
+
+/* run mode: the traced process tree (tgids), filled by the loader and by fork */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} tree SEC(".maps") __weak;
+
+static __always_inline void pw_stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+	if (v)
+		*v += n;	/* per-CPU slot: no atomic needed */
+}
+#endif

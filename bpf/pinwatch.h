@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types that cross the kernel/user line. Included by the BPF programs (with
+ * vmlinux.h) and by userspace (with <linux/types.h>). Every struct here has
+ * a fixed size checked at compile time, so a padding change on either side
+ * breaks the build instead of silently corrupting map reads.
+ */
+#ifndef PINWATCH_H
+#define PINWATCH_H
+
+#define PW_COMM_LEN	16
+#define PW_STACK_DEPTH	32	/* frames kept per kernel stack */
+
+/* Through which API a pin (or FOLL_GET reference) was taken. The BPF side
+ * knows the entry point it saw; userspace refines UNKNOWN/PIN_* to io_uring,
+ * O_DIRECT ... from the stack (see api_name() in src/findings.c). */
+enum pw_api {
+	PW_API_UNKNOWN = 0,
+	PW_API_PIN_FAST,	/* pin_user_pages_fast */
+	PW_API_PIN,		/* pin_user_pages */
+	PW_API_PIN_REMOTE,	/* pin_user_pages_remote */
+	PW_API_PIN_UNLOCKED,	/* pin_user_pages_unlocked */
+	PW_API_MEMFD_PIN,	/* memfd_pin_folios (long-term by design) */
+	PW_API_ADD_PIN,		/* folio_add_pin: extra pin, not counted in vmstat */
+	PW_API_GET_FAST,	/* get_user_pages_fast (FOLL_GET) */
+	PW_API_GET,		/* get_user_pages */
+	PW_API_GET_REMOTE,	/* get_user_pages_remote */
+	PW_API_GET_UNLOCKED,	/* get_user_pages_unlocked */
+	PW_API__MAX,
+};
+
+/* Holder flags */
+#define PW_F_LONGTERM	0x1	/* FOLL_LONGTERM, or memfd_pin_folios */
+#define PW_F_GET	0x2	/* a FOLL_GET reference, not a pin */
+#define PW_F_NOSTAT	0x4	/* pin not counted in nr_foll_pin_acquired (folio_add_pin) */
+#define PW_F_REPORTED	0x8	/* mirror entry already reported as an aged leak (live mode) */
+#define PW_F_TREE	0x10	/* taken by the traced process tree (run mode) */
+
+/* Finding kinds. The names (pw_kind_name) are fixed: text, JSON and metrics use them. */
+enum pw_kind {
+	PW_K_NONE = 0,
+	PW_K_LEAK,			/* "leak" */
+	PW_K_PUT_INSTEAD_OF_UNPIN,	/* "put_instead_of_unpin" */
+	PW_K_UNPIN_WITHOUT_PIN,		/* "unpin_without_pin" */
+	PW_K_PREEXISTING,		/* "preexisting": pin older than tracing, not a bug */
+	PW_K__MAX,
+};
+
+/* Who took a pin: filled once per GUP call (stack captured once per call). */
+struct pw_holder {
+	__u64 ts_ns;		/* bpf_ktime_get_boot_ns() at acquire */
+	__u32 tgid;
+	__u32 pid;
+	__s32 stack_id;		/* kernel stack in the stacks map, <0 if none */
+	__u16 api;		/* enum pw_api */
+	__u16 flags;		/* PW_F_* */
+	char comm[PW_COMM_LEN];
+};
+
+/* The mirror: one entry per folio (keyed by folio address, as the kernel
+ * counts pins per folio, not per subpage). */
+struct pw_pin {
+	__u32 pins;		/* pins the kernel holds on this folio that we saw taken */
+	__u32 nr_pages;		/* folio size in base pages (1 for a small folio) */
+	struct pw_holder h;	/* first holder */
+};
+
+/* Findings are aggregated in BPF by this key; userspace reads the map. */
+struct pw_finding_key {
+	__u32 kind;		/* enum pw_kind */
+	__u32 tgid;		/* acquiring process (releasing one for unpin_without_pin if unknown) */
+	__s32 acq_stack;	/* acquiring stack id, <0 if unknown */
+	__s32 rel_stack;	/* releasing (or freeing) stack id, <0 if none */
+	__u16 api;
+	__u16 flags;		/* PW_F_LONGTERM | PW_F_GET */
+	__u32 rel_tgid;		/* releasing process, 0 if none */
+	char comm[PW_COMM_LEN];	/* acquiring comm */
+	char rel_comm[PW_COMM_LEN];
+};
+
+struct pw_finding_val {
+	__u64 pages;		/* base pages affected */
+	__u64 pins;		/* pins affected */
+	__u64 first_ns;		/* first time this finding was seen */
+	__u64 acq_ns;		/* oldest acquire time among its pins (0 if unknown) */
+	__u32 pid;		/* acquiring thread of the first pin */
+	__u32 _pad;
+};
+
+/* Per-CPU counters (array map "stats", one slot each). */
+enum pw_stat {
+	PW_S_ACQ_PINS = 0,	/* pins taken and entered into the mirror */
+	PW_S_REL_PINS,		/* mirrored pins released by an unpin */
+	PW_S_ALL_ACQ,		/* every FOLL_PIN pin the kernel counted in vmstat (any task) */
+	PW_S_ALL_REL,		/* every FOLL_PIN release the kernel counted in vmstat */
+	PW_S_NOSTAT_ACQ,	/* folio_add_pin pins (not in vmstat) */
+	PW_S_GET_REFS,		/* FOLL_GET references seen */
+	PW_S_PREEXISTING,	/* releases of pins taken before tracing began */
+	PW_S_UNTRACKED_REL,	/* releases of pins that were not mirrored (dropped or filtered) */
+	PW_S_DROP_PAGES,	/* pins not mirrored because the mirror was full */
+	PW_S_DROP_FINDINGS,	/* findings lost because the findings map was full */
+	PW_S_DROP_STACKS,	/* stacks that could not be stored */
+	PW_S_DROP_EVENTS,	/* ring-buffer notifications lost */
+	PW_S_FREED_PINNED,	/* tracked folios freed while the mirror held pins */
+	PW_S_AUDITED,		/* mirror entries checked by the last audit */
+	PW_S__MAX,
+};
+
+/* Ring-buffer record: "a new finding group appeared"; the data is in the map. */
+struct pw_event {
+	struct pw_finding_key key;
+};
+
+/* Audit program input (BPF_PROG_TEST_RUN ctx of the raw_tp audit program). */
+struct pw_audit_args {
+	__u64 now_ns;		/* boot-time clock */
+	__u64 max_age_ns;	/* >0: report pins older than this as leaks (live mode) */
+	__u64 final;		/* 1: every remaining pin is a leak (end of run) */
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct pw_holder) == 40, "pw_holder layout");
+_Static_assert(sizeof(struct pw_pin) == 48, "pw_pin layout");
+_Static_assert(sizeof(struct pw_finding_key) == 56, "pw_finding_key layout");
+_Static_assert(sizeof(struct pw_finding_val) == 40, "pw_finding_val layout");
+_Static_assert(sizeof(struct pw_audit_args) == 24, "pw_audit_args layout");
+#endif
+
+#endif /* PINWATCH_H */

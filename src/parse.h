@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Parsers for option values and /proc files. Each returns 0 or -EINVAL and never
+ * accepts trailing junk, negative sizes or overflow. */
+#ifndef PW_PARSE_H
+#define PW_PARSE_H
+#include <linux/types.h>
+
+/* "2s", "500ms", "1.5", "3m", "1h", "100us" (bare number = seconds) -> ns */
+int parse_duration_ns(const char *s, __u64 *ns);
+/* "65536", "64k", "1M", "2G" (binary units) -> count */
+int parse_size(const char *s, __u64 *out);
+/* "host:port" or ":port" or "port" -> host (default 127.0.0.1) and port 1..65535 */
+int parse_listen(const char *s, char *host, int hostlen, int *port);
+/* value of key in a /proc/vmstat-like text ("key value\n" lines) */
+int parse_vmstat_value(const char *text, const char *key, __s64 *val);
+#endif
