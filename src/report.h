@@ -39,6 +39,7 @@ struct pw_group {
 	char **acq;		/* "pwt_pin_fast+0x4f [pinwatch_test]" */
 	char **rel;
 	bool suppressed;
+	int n_merged;		/* raw findings merged into this group (>= 1) */
 };
 
 struct pw_attach {

@@ -7,6 +7,8 @@
 #ifndef PW_SUPPRESS_H
 #define PW_SUPPRESS_H
 #include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
 #include "bpf/pinwatch.h"
 
 struct suppressions;

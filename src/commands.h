@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PW_COMMANDS_H
+#define PW_COMMANDS_H
+#include "options.h"
+#include "report.h"
+#include "tracer.h"
+#include "vmstat.h"
+
+int cmd_probe(struct pw_options *o);
+int cmd_run(struct pw_options *o);
+int cmd_live(struct pw_options *o);
+
+/* Shared by run and live (src/session.c). */
+struct session {
+	struct pw_plan plan;
+	struct tracer *tr;
+	struct suppressions *sup;
+	struct pw_vmstat before;
+	__u64 start_ns;
+};
+/* probe + load + attach; returns 0 or the exit status to leave with. */
+int session_start(struct session *s, struct pw_options *o, bool filter_tree,
+		  void (*on_new)(void *, const struct pw_finding_key *), void *arg);
+/* findings + totals + vmstat drift into r (caller report_free()s it). */
+int session_report(struct session *s, struct pw_report *r);
+void session_end(struct session *s);
+/* writes text to stderr and JSON (if asked); returns the bug count */
+int session_emit(struct session *s, struct pw_options *o, struct pw_report *r);
+#endif

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinwatch: who pinned this page, through which API, long-term or not, and
+ * was it released the right way. Command dispatch and options.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "options.h"
+#include "parse.h"
+#include "report.h"
+#include "commands.h"
+
+void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: pinwatch [OPTIONS]                  trace pins system-wide (live)\n"
+"       pinwatch run [OPTIONS] -- CMD [ARGS] run CMD, report its pin bugs\n"
+"       pinwatch probe [--attach MODE]      show what this kernel allows\n"
+"\n"
+"Options:\n"
+"  --attach MODE          auto (default: fentry, else kprobe, per symbol), fentry, kprobe\n"
+"  --max-pages N          mirror capacity in folios (default 262144); more is counted as dropped\n"
+"  --json FILE            write the report as one JSON document to FILE ('-' = stdout)\n"
+"  --suppressions FILE    'kind:pattern' lines; matching findings are not reported\n"
+"  --settle DUR           run: wait after CMD exits for deferred releases (default 2s)\n"
+"  --error-exitcode N     run: exit status when there are findings (default 23)\n"
+"  --interval DUR         live: audit interval (default 1s)\n"
+"  --max-age DUR          live: report pins held longer than DUR as leaks (default: off)\n"
+"  -h, --help             this text\n"
+"  -V, --version          print the version\n"
+"\n"
+"Exit status: run: CMD's status when clean, 23 (or --error-exitcode) on findings or an\n"
+"incomplete report, 127/126 when CMD is not found/executable; 77 when this kernel\n"
+"cannot be traced; 2 on usage errors; 1 on other errors.\n");
+}
+
+static const struct option long_opts[] = {
+	{ "attach", required_argument, 0, 'a' },
+	{ "max-pages", required_argument, 0, 'm' },
+	{ "json", required_argument, 0, 'j' },
+	{ "suppressions", required_argument, 0, 's' },
+	{ "settle", required_argument, 0, 'S' },
+	{ "error-exitcode", required_argument, 0, 'e' },
+	{ "interval", required_argument, 0, 'i' },
+	{ "max-age", required_argument, 0, 'A' },
+	{ "help", no_argument, 0, 'h' },
+	{ "version", no_argument, 0, 'V' },
+	{ 0 }
+};
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "pinwatch: invalid value '%s' for --%s: %s\n", val, opt, why);
+	return PW_EXIT_USAGE;
+}
+
+int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
+{
+	int c;
+	__u64 v;
+
+	memset(o, 0, sizeof(*o));
+	o->settle_ns = 2000000000ull;
+	o->interval_ns = 1000000000ull;
+	o->error_exitcode = PW_EXIT_FINDINGS_DEFAULT;
+	o->max_pages = 262144;
+	optind = 1;
+	opterr = 0;
+	/* '+': stop at the first non-option, so CMD's own options stay CMD's */
+	while ((c = getopt_long(argc, argv, "+hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (!strcmp(optarg, "auto")) o->attach = PW_MODE_NONE;
+			else if (!strcmp(optarg, "fentry")) o->attach = PW_MODE_FENTRY;
+			else if (!strcmp(optarg, "kprobe")) o->attach = PW_MODE_KPROBE;
+			else return bad("attach", optarg, "want auto, fentry or kprobe");
+			break;
+		case 'm':
+			if (parse_size(optarg, &v) || v == 0 || v > (1u << 30))
+				return bad("max-pages", optarg, "want a count from 1 to 1G (suffixes k, M, G)");
+			o->max_pages = v;
+			break;
+		case 'j': o->json_path = optarg; break;
+		case 's': o->suppressions = optarg; break;
+		case 'S':
+			if (parse_duration_ns(optarg, &o->settle_ns))
+				return bad("settle", optarg, "want a duration like 2s, 500ms");
+			break;
+		case 'i':
+			if (parse_duration_ns(optarg, &o->interval_ns) || o->interval_ns < 10000000ull)
+				return bad("interval", optarg, "want a duration of at least 10ms");
+			break;
+		case 'A':
+			if (parse_duration_ns(optarg, &o->max_age_ns))
+				return bad("max-age", optarg, "want a duration like 30s, 1h");
+			break;
+		case 'e': {
+			char *end;
+			errno = 0;
+			long n = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || n < 1 || n > 255)
+				return bad("error-exitcode", optarg, "want 1..255");
+			o->error_exitcode = (int)n;
+			break;
+		}
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("pinwatch %s\n", PINWATCH_VERSION); exit(0);
+		default:
+			if (optopt)
+				fprintf(stderr, "pinwatch: option -%c is unknown or needs a value (see --help)\n", optopt);
+			else
+				fprintf(stderr, "pinwatch: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			return PW_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(sub, "run")) {
+		if (optind >= argc) {
+			fprintf(stderr, "pinwatch: run needs a command: pinwatch run [OPTIONS] -- CMD [ARGS]\n");
+			return PW_EXIT_USAGE;
+		}
+		o->cmd = &argv[optind];
+	} else if (optind < argc) {
+		fprintf(stderr, "pinwatch: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return PW_EXIT_USAGE;
+	}
+	if (o->json_path) {
+		/* opened now so a bad path fails before any tracing starts */
+		o->json = strcmp(o->json_path, "-") ? fopen(o->json_path, "w") : stdout;
+		if (!o->json) {
+			fprintf(stderr, "pinwatch: cannot write --json %s: %s\n", o->json_path, strerror(errno));
+			return PW_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct pw_options o;
+	const char *sub = "live";
+	int rc;
+
+	if (argc > 1 && argv[1][0] != '-') {
+		sub = argv[1];
+		argc--;
+		argv++;
+	}
+	if (strcmp(sub, "live") && strcmp(sub, "run") && strcmp(sub, "probe")) {
+		fprintf(stderr, "pinwatch: unknown command '%s' (want run or probe; see --help)\n", sub);
+		return PW_EXIT_USAGE;
+	}
+	rc = options_parse(&o, sub, argc, argv);
+	if (rc)
+		return rc;
+	if (!strcmp(sub, "probe"))
+		return cmd_probe(&o);
+	if (!strcmp(sub, "run"))
+		return cmd_run(&o);
+	return cmd_live(&o);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line options shared by the subcommands. */
+#ifndef PW_OPTIONS_H
+#define PW_OPTIONS_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "probe.h"
+
+struct pw_options {
+	enum pw_mode attach;		/* --attach: auto (NONE), fentry, kprobe */
+	__u64 max_pages;		/* --max-pages */
+	__u64 settle_ns;		/* --settle (run) */
+	__u64 interval_ns;		/* --interval (live) */
+	__u64 max_age_ns;		/* --max-age (live) */
+	int error_exitcode;		/* --error-exitcode (run) */
+	const char *json_path;		/* --json */
+	const char *suppressions;	/* --suppressions */
+	FILE *json;			/* opened before tracing starts */
+	char **cmd;			/* run: CMD ARGS... */
+};
+
+/* Parses argv after the subcommand name. Returns 0, or prints a one-line
+ * error and returns PW_EXIT_USAGE. */
+int options_parse(struct pw_options *o, const char *sub, int argc, char **argv);
+void usage(FILE *out);
+#endif

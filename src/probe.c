@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probing, in the spirit of libbpf-tools' fentry_can_attach() and retsnoop's
+ * calibration: for every GUP symbol, test-load and attach a two-instruction
+ * fentry program, and test-open a kprobe, then choose per symbol. BTF is read
+ * for the values CO-RE cannot relocate (FOLL_* are anonymous enums since 6.3,
+ * #defines before) and for signatures that changed (try_grab_folio in 6.10).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "probe.h"
+#include "ksyms.h"
+
+static const struct { const char *sym; enum pw_role role; } hook_syms[] = {
+	{ "try_grab_folio", PW_ROLE_ACQUIRE },
+	{ "try_grab_folio_fast", PW_ROLE_ACQUIRE },
+	{ "try_grab_page", PW_ROLE_ACQUIRE },
+	{ "folio_add_pin", PW_ROLE_ACQUIRE },
+	{ "gup_put_folio", PW_ROLE_RELEASE },
+	{ "pin_user_pages_fast", PW_ROLE_API },
+	{ "pin_user_pages", PW_ROLE_API },
+	{ "pin_user_pages_remote", PW_ROLE_API },
+	{ "pin_user_pages_unlocked", PW_ROLE_API },
+	{ "memfd_pin_folios", PW_ROLE_API },
+	{ "get_user_pages_fast", PW_ROLE_API },
+	{ "get_user_pages", PW_ROLE_API },
+	{ "get_user_pages_remote", PW_ROLE_API },
+	{ "get_user_pages_unlocked", PW_ROLE_API },
+};
+
+const char *pw_mode_name(enum pw_mode m)
+{
+	return m == PW_MODE_FENTRY ? "fentry" : m == PW_MODE_KPROBE ? "kprobe" : "none";
+}
+
+static int silent_print(enum libbpf_print_level l, const char *f, va_list ap) { return 0; }
+
+/* Load + attach "r0 = 0; exit" as fentry on btf_id. Returns 0 or -errno. */
+static int try_tracing_attach(int btf_id, enum bpf_attach_type type, enum bpf_prog_type ptype)
+{
+	struct bpf_insn insns[] = {
+		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },	/* BPF_MOV64_IMM(R0, 0) */
+		{ .code = 0x95 },				/* BPF_EXIT */
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type, .attach_btf_id = btf_id);
+	int fd = bpf_prog_load(ptype, NULL, "GPL", insns, 2, &o);
+	if (fd < 0)
+		return -errno;
+	int lfd = bpf_raw_tracepoint_open(NULL, fd);
+	int err = lfd < 0 ? -errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	return err;
+}
+
+static int kprobe_pmu_type(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/kprobe/type", "r");
+	int t = -1;
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &t) != 1)
+		t = -1;
+	fclose(f);
+	return t;
+}
+
+/* Open (and close) a perf kprobe on sym: the same path libbpf attaches through. */
+static int try_kprobe(int pmu, const char *sym)
+{
+	struct perf_event_attr a = { .size = sizeof(a), .type = pmu };
+	a.config1 = (__u64)(unsigned long)sym;
+	int fd = syscall(__NR_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* FOLL_* live in anonymous enums since 6.3: scan every enum for the names. */
+static void read_foll_flags(struct btf *btf, struct pw_plan *p)
+{
+	int found = 0, n = btf__type_cnt(btf);
+	for (int id = 1; id < n && found < 3; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_enum(t))
+			continue;
+		const struct btf_enum *e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++) {
+			const char *name = btf__name_by_offset(btf, e->name_off);
+			__u32 *dst = !strcmp(name, "FOLL_PIN") ? &p->foll_pin :
+				     !strcmp(name, "FOLL_GET") ? &p->foll_get :
+				     !strcmp(name, "FOLL_LONGTERM") ? &p->foll_longterm : NULL;
+			if (dst) {
+				*dst = e->val;
+				found++;
+			}
+		}
+	}
+	p->foll_from_btf = found == 3;
+	if (!p->foll_from_btf) {	/* <= 6.2 #defines (include/linux/mm.h) */
+		p->foll_get = 0x04;
+		p->foll_pin = 0x40000;
+		p->foll_longterm = 0x10000;
+	}
+}
+
+static const struct btf_type *skip_mods(struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+/* try_grab_folio(struct folio *, ...) -> int since 6.10; (struct page *) before. */
+static void read_signatures(struct btf *btf, struct pw_plan *p)
+{
+	int id = btf__find_by_name_kind(btf, "try_grab_folio", BTF_KIND_FUNC);
+	if (id > 0) {
+		const struct btf_type *proto = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+		if (btf_vlen(proto) > 0) {
+			const struct btf_type *ptr = skip_mods(btf, btf_params(proto)[0].type);
+			const struct btf_type *s = ptr && btf_is_ptr(ptr) ? skip_mods(btf, ptr->type) : NULL;
+			p->grab_folio_takes_folio = s && !strcmp(btf__name_by_offset(btf, s->name_off), "folio");
+		}
+	}
+	id = btf__find_by_name_kind(btf, "try_grab_page", BTF_KIND_FUNC);
+	if (id > 0) {
+		const struct btf_type *proto = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+		const struct btf_type *r = skip_mods(btf, proto->type);
+		p->grab_page_returns_int = r && btf_is_int(r) && !(btf_int_encoding(r) & BTF_INT_BOOL);
+	}
+}
+
+static void add_missing(struct pw_plan *p, const char *what)
+{
+	size_t l = strlen(p->missing);
+	snprintf(p->missing + l, sizeof(p->missing) - l, "%s%s", l ? "; " : "", what);
+}
+
+int probe_kernel(struct pw_plan *p, enum pw_mode force)
+{
+	struct utsname u;
+	libbpf_print_fn_t old = libbpf_set_print(silent_print);
+	struct btf *btf = NULL;
+	struct ksyms *ks = ksyms_load("/proc/kallsyms");
+
+	memset(p, 0, sizeof(*p));
+	if (uname(&u) == 0)
+		snprintf(p->kernel, sizeof(p->kernel), "%s", u.release);
+	btf = btf__load_vmlinux_btf();
+	p->btf = btf != NULL;
+	p->btf_err = btf ? 0 : -errno;
+	int pmu = kprobe_pmu_type();
+	p->kprobe_pmu = pmu >= 0;
+	if (btf) {
+		read_foll_flags(btf, p);
+		read_signatures(btf, p);
+		int tp = btf__find_by_name_kind(btf, "btf_trace_mm_page_free", BTF_KIND_TYPEDEF);
+		p->tp_btf_err = tp > 0 ? try_tracing_attach(tp, BPF_TRACE_RAW_TP, BPF_PROG_TYPE_TRACING) : -ENOENT;
+		p->tp_btf = p->tp_btf_err == 0;
+	}
+	if (ks) {
+		const struct ksym *z = ksyms_by_name(ks, "zero_pfn");
+		const struct ksym *v = ksyms_by_name(ks, "vmemmap_base");
+		p->zero_pfn_addr = z ? z->addr : 0;
+		p->vmemmap_base_addr = v ? v->addr : 0;
+	}
+
+	bool have_acq = false, have_rel = false;
+	for (size_t i = 0; i < sizeof(hook_syms) / sizeof(hook_syms[0]) && i < PW_MAX_HOOKS; i++) {
+		struct pw_hook *h = &p->hooks[p->n_hooks++];
+		h->sym = hook_syms[i].sym;
+		h->role = hook_syms[i].role;
+		int id = btf ? btf__find_by_name_kind(btf, h->sym, BTF_KIND_FUNC) : -1;
+		h->in_btf = id > 0;
+		h->in_kallsyms = ks && ksyms_by_name(ks, h->sym);
+		h->fentry_err = -ENOENT;
+		h->kprobe_err = -ENOENT;
+		if (h->in_btf && force != PW_MODE_KPROBE) {
+			/* fexit for grabs (return value), fentry otherwise: both need a trampoline */
+			h->fentry_err = try_tracing_attach(id, BPF_TRACE_FENTRY, BPF_PROG_TYPE_TRACING);
+			h->fentry_ok = h->fentry_err == 0;
+		}
+		if (h->in_kallsyms && pmu >= 0 && force != PW_MODE_FENTRY && !h->fentry_ok) {
+			h->kprobe_err = try_kprobe(pmu, h->sym);
+			h->kprobe_ok = h->kprobe_err == 0;
+		}
+		h->mode = h->fentry_ok ? PW_MODE_FENTRY : h->kprobe_ok ? PW_MODE_KPROBE : PW_MODE_NONE;
+		if (h->mode && h->role == PW_ROLE_ACQUIRE && strcmp(h->sym, "folio_add_pin"))
+			have_acq = true;
+		if (h->mode && h->role == PW_ROLE_RELEASE)
+			have_rel = true;
+	}
+
+	if (!p->btf)
+		add_missing(p, "no kernel BTF (/sys/kernel/btf/vmlinux; needs CONFIG_DEBUG_INFO_BTF=y)");
+	if (!have_acq || !have_rel) {
+		char why[256];
+		const struct pw_hook *h = &p->hooks[0];
+		for (int i = 0; i < p->n_hooks; i++)
+			if (p->hooks[i].in_btf || p->hooks[i].in_kallsyms) { h = &p->hooks[i]; break; }
+		snprintf(why, sizeof(why), "cannot attach to the GUP pin/unpin functions: fentry %s (%s), kprobes %s",
+			 force == PW_MODE_KPROBE ? "not tried" : h->fentry_err ? "refused" : "ok",
+			 force == PW_MODE_KPROBE ? "--attach kprobe" : strerror(-h->fentry_err),
+			 force == PW_MODE_FENTRY ? "not tried (--attach fentry)" :
+			 p->kprobe_pmu ? "refused" : "unavailable (no kprobe PMU: CONFIG_KPROBES off)");
+		add_missing(p, why);
+		add_missing(p, "needs a kernel with BTF and either BPF trampolines (fentry, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or CONFIG_KPROBES, and root (CAP_BPF+CAP_PERFMON)");
+	}
+	btf__free(btf);
+	ksyms_free(ks);
+	libbpf_set_print(old);
+	return p->missing[0] ? -1 : 0;
+}
+
+static const char *err_str(int err)
+{
+	return err == 0 ? "ok" : err == -ENOENT ? "absent" : strerror(-err);
+}
+
+void probe_print(FILE *out, const struct pw_plan *p)
+{
+	fprintf(out, "kernel: %s\n", p->kernel);
+	fprintf(out, "btf: %s\n", p->btf ? "yes" : err_str(p->btf_err));
+	fprintf(out, "kprobes: %s\n", p->kprobe_pmu ? "yes" : "no (no kprobe PMU)");
+	fprintf(out, "tp_btf mm_page_free: %s\n", p->tp_btf ? "yes" : err_str(p->tp_btf_err));
+	fprintf(out, "FOLL_GET=%#x FOLL_PIN=%#x FOLL_LONGTERM=%#x (%s)\n", p->foll_get, p->foll_pin,
+		p->foll_longterm, p->foll_from_btf ? "from BTF" : "pre-6.3 defaults");
+	fprintf(out, "try_grab_folio takes: %s\n", p->grab_folio_takes_folio ? "folio (6.10+)" : "page");
+	fprintf(out, "zero page: %s\n", p->zero_pfn_addr && p->vmemmap_base_addr ? "zero_pfn" : "PG_reserved fallback");
+	fprintf(out, "%-26s %-7s %-4s %-9s %-22s %-22s %s\n", "symbol", "role", "btf", "kallsyms",
+		"fentry", "kprobe", "plan");
+	for (int i = 0; i < p->n_hooks; i++) {
+		const struct pw_hook *h = &p->hooks[i];
+		fprintf(out, "%-26s %-7s %-4s %-9s %-22s %-22s %s\n", h->sym,
+			h->role == PW_ROLE_ACQUIRE ? "acquire" : h->role == PW_ROLE_RELEASE ? "release" : "api",
+			h->in_btf ? "yes" : "no", h->in_kallsyms ? "yes" : "no",
+			err_str(h->fentry_err), h->fentry_ok ? "not needed" : err_str(h->kprobe_err),
+			pw_mode_name(h->mode));
+	}
+	if (p->missing[0])
+		fprintf(out, "cannot trace: %s\n", p->missing);
+	else
+		fprintf(out, "plan: traceable\n");
+}

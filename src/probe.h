@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What this kernel allows, and the attach plan chosen from it. */
+#ifndef PW_PROBE_H
+#define PW_PROBE_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+enum pw_mode { PW_MODE_NONE = 0, PW_MODE_FENTRY, PW_MODE_KPROBE };
+enum pw_role { PW_ROLE_ACQUIRE, PW_ROLE_RELEASE, PW_ROLE_API };
+
+struct pw_hook {
+	const char *sym;
+	enum pw_role role;
+	bool in_btf, in_kallsyms;
+	bool fentry_ok, kprobe_ok;
+	int fentry_err, kprobe_err;	/* -errno of the test attach */
+	enum pw_mode mode;		/* chosen */
+};
+
+#define PW_MAX_HOOKS 16
+
+struct pw_plan {
+	char kernel[128];
+	bool btf;			/* /sys/kernel/btf/vmlinux loads */
+	int btf_err;
+	bool kprobe_pmu;		/* perf kprobe PMU present (CONFIG_KPROBES) */
+	bool tp_btf;			/* tp_btf/mm_page_free test attach */
+	int tp_btf_err;
+	struct pw_hook hooks[PW_MAX_HOOKS];
+	int n_hooks;
+	/* values read from this kernel's BTF / kallsyms, passed to BPF as rodata */
+	__u32 foll_get, foll_pin, foll_longterm;
+	bool foll_from_btf;
+	bool grab_folio_takes_folio, grab_page_returns_int;
+	__u64 zero_pfn_addr, vmemmap_base_addr;
+	/* why the kernel cannot be traced (empty when it can) */
+	char missing[512];
+};
+
+/* force: PW_MODE_NONE = auto (fentry first, kprobe fallback per symbol).
+ * Returns 0 when the plan can trace pins, -1 with plan->missing set otherwise. */
+int probe_kernel(struct pw_plan *plan, enum pw_mode force);
+void probe_print(FILE *out, const struct pw_plan *plan);
+const char *pw_mode_name(enum pw_mode m);
+#endif

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A tracing session, shared by `run` and live mode: probe the kernel, attach,
+ * and at the end turn the BPF maps into a report.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "commands.h"
+#include "ksyms.h"
+#include "suppress.h"
+
+static int unsupported(const struct pw_plan *p)
+{
+	fprintf(stderr, "pinwatch: cannot trace pins on kernel %s: %s\n", p->kernel, p->missing);
+	return PW_EXIT_UNSUPPORTED;
+}
+
+int session_start(struct session *s, struct pw_options *o, bool filter_tree,
+		  void (*on_new)(void *, const struct pw_finding_key *), void *arg)
+{
+	char err[256];
+
+	memset(s, 0, sizeof(*s));
+	if (o->suppressions) {
+		s->sup = suppressions_load(o->suppressions, err, sizeof(err));
+		if (!s->sup) {
+			fprintf(stderr, "pinwatch: %s\n", err);
+			return PW_EXIT_USAGE;
+		}
+	}
+	if (probe_kernel(&s->plan, o->attach))
+		return unsupported(&s->plan);
+	struct tracer_opts to = { .max_pages = o->max_pages, .filter_tree = filter_tree,
+				  .on_new = on_new, .arg = arg };
+	s->tr = tracer_open(&s->plan, &to, err, sizeof(err));
+	if (!s->tr) {
+		fprintf(stderr, "pinwatch: %s\n", err);
+		/* EPERM/EACCES here means privileges, not the kernel */
+		return strstr(err, "Operation not permitted") || strstr(err, "Permission denied")
+			       ? 1 : PW_EXIT_UNSUPPORTED;
+	}
+	vmstat_read(&s->before);
+	s->start_ns = pw_now_ns();
+	return 0;
+}
+
+int session_report(struct session *s, struct pw_report *r)
+{
+	struct pw_raw_finding *raw = NULL;
+	struct pw_attach *att;
+	__u64 st[PW_S__MAX], pins;
+	struct pw_vmstat after;
+	int n = 0;
+
+	memset(r, 0, sizeof(*r));
+	vmstat_read(&after);
+	snprintf(r->kernel, sizeof(r->kernel), "%s", s->plan.kernel);
+	r->n_attach = tracer_attach_list(s->tr, &att);
+	r->attach = malloc(sizeof(*att) * (r->n_attach ? r->n_attach : 1));
+	if (r->attach)
+		memcpy(r->attach, att, sizeof(*att) * r->n_attach);
+	else
+		r->n_attach = 0;
+	tracer_stats(s->tr, st);
+	r->pins_acquired = st[PW_S_ACQ_PINS];
+	r->pins_released = st[PW_S_REL_PINS];
+	r->preexisting_released = st[PW_S_PREEXISTING];
+	r->seen_acquired_all = st[PW_S_ALL_ACQ];
+	r->seen_released_all = st[PW_S_ALL_REL];
+	r->seen_nostat_acquired = st[PW_S_NOSTAT_ACQ];
+	r->dropped_pages = st[PW_S_DROP_PAGES];
+	r->dropped_findings = st[PW_S_DROP_FINDINGS];
+	r->dropped_stacks = st[PW_S_DROP_STACKS];
+	r->dropped_events = st[PW_S_DROP_EVENTS];
+	tracer_pinned(s->tr, &r->pages_pinned_at_end, &pins);
+	if (s->before.ok && after.ok) {
+		r->nr_foll_pin_acquired_delta = after.acquired - s->before.acquired;
+		r->nr_foll_pin_released_delta = after.released - s->before.released;
+	}
+	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
+
+	/* kallsyms is read now, so modules loaded while tracing are named too */
+	struct ksyms *ks = ksyms_load("/proc/kallsyms");
+	int err = tracer_findings(s->tr, &raw, &n);
+	if (!err)
+		err = report_add_findings(r, raw, n, ks, s->sup, pw_now_ns());
+	free(raw);
+	ksyms_free(ks);
+	report_finish(r);
+	return err;
+}
+
+int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
+{
+	report_text(stderr, r);
+	if (o->json) {
+		report_json(o->json, r);
+		fflush(o->json);
+		if (o->json != stdout)
+			fclose(o->json);
+		o->json = NULL;
+	}
+	return report_bug_count(r);
+}
+
+void session_end(struct session *s)
+{
+	tracer_close(s->tr);
+	suppressions_free(s->sup);
+	s->tr = NULL;
+	s->sup = NULL;
+}

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The skeleton's life cycle. One BPF object holds an fentry/fexit program and
+ * a kprobe/kretprobe twin for every hook; the plan picks one family per
+ * symbol and the others are never loaded (bpf_program__set_autoload).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "pinwatch.skel.h"
+
+struct tracer {
+	struct pinwatch_bpf *skel;
+	struct ring_buffer *rb;
+	struct tracer_opts opts;
+	struct bpf_link **links;
+	int n_links;
+	struct pw_attach attach[64];
+	int n_attach;
+	int ncpu;
+};
+
+__u64 pw_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int quiet_print(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	if (l == LIBBPF_WARN && getenv("PINWATCH_DEBUG"))
+		return vfprintf(stderr, f, ap);
+	return l == LIBBPF_DEBUG || !getenv("PINWATCH_DEBUG") ? 0 : vfprintf(stderr, f, ap);
+}
+
+/* "fexit/try_grab_folio" -> family and symbol */
+static enum pw_mode sec_mode(const char *sec, const char **sym)
+{
+	const char *slash = strchr(sec, '/');
+	*sym = slash ? slash + 1 : "";
+	if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6))
+		return PW_MODE_FENTRY;
+	if (!strncmp(sec, "kprobe/", 7) || !strncmp(sec, "kretprobe/", 10))
+		return PW_MODE_KPROBE;
+	return PW_MODE_NONE;	/* tp_btf, raw_tp: not per-hook */
+}
+
+static const struct pw_hook *plan_hook(const struct pw_plan *p, const char *sym)
+{
+	for (int i = 0; i < p->n_hooks; i++)
+		if (!strcmp(p->hooks[i].sym, sym))
+			return &p->hooks[i];
+	return NULL;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct tracer *t = ctx;
+	if (len >= sizeof(struct pw_event) && t->opts.on_new)
+		t->opts.on_new(t->opts.arg, &((struct pw_event *)data)->key);
+	return 0;
+}
+
+static void configure(struct tracer *t, const struct pw_plan *p)
+{
+	struct pinwatch_bpf *s = t->skel;
+	s->rodata->cfg_foll_get = p->foll_get;
+	s->rodata->cfg_foll_pin = p->foll_pin;
+	s->rodata->cfg_foll_longterm = p->foll_longterm;
+	s->rodata->cfg_grab_folio_takes_folio = p->grab_folio_takes_folio;
+	s->rodata->cfg_grab_page_returns_int = p->grab_page_returns_int;
+	s->rodata->cfg_zero_pfn_addr = p->zero_pfn_addr;
+	s->rodata->cfg_vmemmap_base_addr = p->vmemmap_base_addr;
+	s->rodata->cfg_filter_tree = t->opts.filter_tree;
+	if (t->opts.max_pages)
+		bpf_map__set_max_entries(s->maps.mirror, t->opts.max_pages);
+
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *sym;
+		enum pw_mode m = sec_mode(bpf_program__section_name(prog), &sym);
+		if (m == PW_MODE_NONE) {
+			/* the audit program only runs through BPF_PROG_TEST_RUN */
+			if (prog == s->progs.pw_page_free)
+				bpf_program__set_autoload(prog, p->tp_btf);
+			if (prog == s->progs.pw_fork)
+				bpf_program__set_autoload(prog, p->tp_btf && t->opts.filter_tree);
+			continue;
+		}
+		const struct pw_hook *h = plan_hook(p, sym);
+		bpf_program__set_autoload(prog, h && h->mode == m);
+	}
+}
+
+static int attach_all(struct tracer *t, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	t->links = calloc(128, sizeof(*t->links));
+	if (!t->links)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		if (!bpf_program__autoload(prog) || prog == t->skel->progs.pw_audit)
+			continue;
+		struct bpf_link *l = bpf_program__attach(prog);
+		const char *sec = bpf_program__section_name(prog);
+		if (!l) {
+			snprintf(err, errlen, "attaching %s: %s", sec, strerror(errno));
+			return -errno;
+		}
+		t->links[t->n_links++] = l;
+		const char *slash = strchr(sec, '/');
+		if (slash && t->n_attach < 64) {
+			struct pw_attach *a = &t->attach[t->n_attach++];
+			snprintf(a->symbol, sizeof(a->symbol), "%s", slash + 1);
+			snprintf(a->mode, sizeof(a->mode), "%.*s", (int)(slash - sec), sec);
+		}
+		if (t->n_links == 128)
+			break;
+	}
+	return 0;
+}
+
+struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o, char *err, size_t errlen)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->opts = *o;
+	t->ncpu = libbpf_num_possible_cpus();
+	libbpf_set_print(quiet_print);
+	t->skel = pinwatch_bpf__open();
+	if (!t->skel) {
+		snprintf(err, errlen, "opening BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	configure(t, p);
+	int e = pinwatch_bpf__load(t->skel);
+	if (e) {
+		snprintf(err, errlen, "loading BPF programs: %s (PINWATCH_DEBUG=1 shows the verifier log)",
+			 strerror(-e));
+		goto fail;
+	}
+	if (attach_all(t, err, errlen))
+		goto fail;
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
+	if (!t->rb) {
+		snprintf(err, errlen, "ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	return t;
+fail:
+	tracer_close(t);
+	return NULL;
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	for (int i = 0; i < t->n_links; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	pinwatch_bpf__destroy(t->skel);
+	free(t);
+}
+
+int tracer_add_tgid(struct tracer *t, __u32 tgid)
+{
+	__u8 one = 1;
+	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.tree), &tgid, &one, BPF_ANY);
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+	return n == -EINTR ? 0 : n;
+}
+
+int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final)
+{
+	__u64 args[3] = { pw_now_ns(), max_age_ns, final };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.pw_audit), &o);
+	tracer_poll(t, 0);
+	return err ? -errno : 0;
+}
+
+void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX])
+{
+	__u64 *v = calloc(t->ncpu, sizeof(__u64));
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	for (__u32 i = 0; i < PW_S__MAX; i++) {
+		out[i] = 0;
+		if (v && bpf_map_lookup_elem(fd, &i, v) == 0)
+			for (int c = 0; c < t->ncpu; c++)
+				out[i] += v[c];
+	}
+	free(v);
+}
+
+static int read_stack(int fd, __s32 id, __u64 *ips)
+{
+	if (id < 0)
+		return 0;
+	__u64 buf[PW_STACK_DEPTH] = {};
+	if (bpf_map_lookup_elem(fd, &id, buf))
+		return 0;
+	int n = 0;
+	while (n < PW_STACK_DEPTH && buf[n]) {
+		ips[n] = buf[n];
+		n++;
+	}
+	return n;
+}
+
+int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
+{
+	int ffd = bpf_map__fd(t->skel->maps.findings), sfd = bpf_map__fd(t->skel->maps.stacks);
+	int cap = 64, cnt = 0;
+	struct pw_raw_finding *r = calloc(cap, sizeof(*r));
+	struct pw_finding_key k, cur;
+	bool first = true;
+	if (!r)
+		return -ENOMEM;
+	while (bpf_map_get_next_key(ffd, first ? NULL : &cur, &k) == 0) {
+		first = false;
+		cur = k;
+		if (cnt == cap) {
+			struct pw_raw_finding *nr = realloc(r, 2 * cap * sizeof(*r));
+			if (!nr) {
+				free(r);
+				return -ENOMEM;
+			}
+			memset(nr + cap, 0, cap * sizeof(*r));
+			r = nr;
+			cap *= 2;
+		}
+		struct pw_raw_finding *f = &r[cnt];
+		if (bpf_map_lookup_elem(ffd, &k, &f->val) == 0) {
+			f->key = k;
+			f->n_acq = read_stack(sfd, k.acq_stack, f->acq_ips);
+			f->n_rel = read_stack(sfd, k.rel_stack, f->rel_ips);
+			cnt++;
+		}
+	}
+	*out = r;
+	*n = cnt;
+	return 0;
+}
+
+void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins)
+{
+	int fd = bpf_map__fd(t->skel->maps.mirror);
+	__u64 k, cur;
+	bool first = true;
+	struct pw_pin p;
+	*pages = *pins = 0;
+	while (bpf_map_get_next_key(fd, first ? NULL : &cur, &k) == 0) {
+		first = false;
+		cur = k;
+		if (bpf_map_lookup_elem(fd, &k, &p) == 0 &&
+		    (!t->opts.filter_tree || (p.h.flags & PW_F_TREE))) {
+			*pins += p.pins;
+			*pages += p.pins < p.nr_pages ? p.pins : p.nr_pages;
+		}
+	}
+}
+
+int tracer_attach_list(struct tracer *t, struct pw_attach **out)
+{
+	*out = t->attach;
+	return t->n_attach;
+}

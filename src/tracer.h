@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* open -> configure -> load -> attach -> drain of the pinwatch BPF skeleton. */
+#ifndef PW_TRACER_H
+#define PW_TRACER_H
+#include <stdbool.h>
+#include <linux/types.h>
+#include "probe.h"
+#include "report.h"
+
+struct tracer;
+
+struct tracer_opts {
+	__u64 max_pages;	/* mirror capacity (folios) */
+	bool filter_tree;	/* run mode: report only the traced process tree */
+	/* called for every new finding group announced on the ring buffer */
+	void (*on_new)(void *arg, const struct pw_finding_key *k);
+	void *arg;
+};
+
+/* Returns NULL with a one-line reason in err. */
+struct tracer *tracer_open(const struct pw_plan *plan, const struct tracer_opts *o,
+			   char *err, size_t errlen);
+void tracer_close(struct tracer *t);
+int tracer_add_tgid(struct tracer *t, __u32 tgid);
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Check the mirror against the kernel (put_instead_of_unpin); with final every
+ * remaining pin is a leak; with max_age_ns older pins are. */
+int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final);
+void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX]);
+/* All finding groups with their raw stacks; caller frees *out. */
+int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n);
+/* Pages and pins the mirror holds now (reportable entries only). */
+void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins);
+/* symbol -> mode list for the report ("fentry", "fexit", "kprobe", ...) */
+int tracer_attach_list(struct tracer *t, struct pw_attach **out);
+__u64 pw_now_ns(void);	/* CLOCK_BOOTTIME, as bpf_ktime_get_boot_ns() */
+#endif
