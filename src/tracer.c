@@ -99,6 +99,22 @@ static void configure(struct tracer *t, const struct pw_plan *p)
 	}
 }
 
+/* One entry per symbol, named by family: "fentry" covers fentry+fexit,
+ * "kprobe" covers kprobe+kretprobe, tracepoints say "tp_btf". */
+static void record_attach(struct tracer *t, const char *sec)
+{
+	const char *sym;
+	enum pw_mode m = sec_mode(sec, &sym);
+	for (int i = 0; i < t->n_attach; i++)
+		if (!strcmp(t->attach[i].symbol, sym))
+			return;
+	if (!*sym || t->n_attach == 64)
+		return;
+	struct pw_attach *a = &t->attach[t->n_attach++];
+	snprintf(a->symbol, sizeof(a->symbol), "%s", sym);
+	snprintf(a->mode, sizeof(a->mode), "%s", m == PW_MODE_NONE ? "tp_btf" : pw_mode_name(m));
+}
+
 static int attach_all(struct tracer *t, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
@@ -115,12 +131,7 @@ static int attach_all(struct tracer *t, char *err, size_t errlen)
 			return -errno;
 		}
 		t->links[t->n_links++] = l;
-		const char *slash = strchr(sec, '/');
-		if (slash && t->n_attach < 64) {
-			struct pw_attach *a = &t->attach[t->n_attach++];
-			snprintf(a->symbol, sizeof(a->symbol), "%s", slash + 1);
-			snprintf(a->mode, sizeof(a->mode), "%.*s", (int)(slash - sec), sec);
-		}
+		record_attach(t, sec);
 		if (t->n_links == 128)
 			break;
 	}

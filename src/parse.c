@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Option-value and /proc parsers. Hand-written rather than strtod/strtoull:
+ * those accept leading blanks, signs ("-1" wraps to 2^64-1), "inf", hex and
+ * exponents, all of which would turn a typo into a silently odd setting.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "src/parse.h"
+
+/* Decimal digits into *v; returns the number of digits, -1 on overflow. */
+static int parse_digits(const char **sp, __u64 *v)
+{
+	const char *s = *sp;
+	int n = 0;
+
+	*v = 0;
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
+		if (__builtin_mul_overflow(*v, 10, v) ||
+		    __builtin_add_overflow(*v, (__u64)(*s - '0'), v))
+			return -1;
+	}
+	*sp = s;
+	return n;
+}
+
+struct unit {
+	const char *suffix;
+	__u64 mult;
+};
+
+static const struct unit dur_units[] = {
+	{ "ns", 1ULL }, { "us", 1000ULL }, { "ms", 1000000ULL },
+	{ "s", 1000000000ULL }, { "", 1000000000ULL },
+	{ "m", 60ULL * 1000000000ULL }, { "h", 3600ULL * 1000000000ULL },
+};
+
+int parse_duration_ns(const char *s, __u64 *ns)
+{
+	__u64 ip, fp = 0, scale = 1, v;
+	int nd, nf = 0;
+	size_t i;
+
+	if (!s || !ns)
+		return -EINVAL;
+	nd = parse_digits(&s, &ip);
+	if (nd < 0)
+		return -EINVAL;
+	if (*s == '.') {
+		s++;
+		/* Fractions finer than a nanosecond cannot matter: keep 9 digits,
+		 * but still require the rest to be digits. */
+		for (; *s >= '0' && *s <= '9'; s++, nf++) {
+			if (nf < 9) {
+				fp = fp * 10 + (__u64)(*s - '0');
+				scale *= 10;
+			}
+		}
+	}
+	if (nd == 0 && nf == 0)	/* "", ".", "ms", "-1" */
+		return -EINVAL;
+	for (i = 0; i < sizeof(dur_units) / sizeof(dur_units[0]); i++) {
+		if (strcmp(s, dur_units[i].suffix))
+			continue;
+		if (__builtin_mul_overflow(ip, dur_units[i].mult, &v))
+			return -EINVAL;
+		/* fp < scale <= 1e9 and mult <= 3.6e12: the product fits in 64 bits. */
+		if (__builtin_add_overflow(v, fp * dur_units[i].mult / scale, &v))
+			return -EINVAL;
+		*ns = v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int parse_size(const char *s, __u64 *out)
+{
+	static const char units[] = "kmgt";
+	const char *u;
+	__u64 v;
+	int shift;
+
+	if (!s || !out || parse_digits(&s, &v) <= 0)
+		return -EINVAL;
+	if (*s) {
+		u = strchr(units, *s | 0x20);	/* k or K, m or M ... */
+		if (!u || s[1])
+			return -EINVAL;
+		shift = 10 * (int)(u - units + 1);
+		if (v > (~0ULL >> shift))
+			return -EINVAL;
+		v <<= shift;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_port(const char *s, int *port)
+{
+	__u64 v;
+
+	if (parse_digits(&s, &v) <= 0 || *s || v < 1 || v > 65535)
+		return -EINVAL;
+	*port = (int)v;
+	return 0;
+}
+
+int parse_listen(const char *s, char *host, int hostlen, int *port)
+{
+	const char *colon, *h = "127.0.0.1", *p;
+	size_t hl;
+
+	if (!s || !host || hostlen <= 0 || !port || !*s)
+		return -EINVAL;
+	if (*s == '[') {
+		/* "[::1]:9090": an IPv6 literal has colons of its own. */
+		colon = strchr(s, ']');
+		if (!colon || colon[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(colon - h);
+		p = colon + 2;
+	} else if ((colon = strrchr(s, ':'))) {
+		if (memchr(s, ':', (size_t)(colon - s)))
+			return -EINVAL;	/* bare IPv6 without brackets is ambiguous */
+		hl = (size_t)(colon - s);
+		if (hl)
+			h = s;
+		else
+			hl = strlen(h);
+		p = colon + 1;
+	} else {
+		hl = strlen(h);
+		p = s;
+	}
+	if (hl == 0 || hl >= (size_t)hostlen || memchr(h, ' ', hl))
+		return -EINVAL;
+	if (parse_port(p, port))
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	return 0;
+}
+
+int parse_vmstat_value(const char *text, const char *key, __s64 *val)
+{
+	size_t kl;
+	const char *p;
+	bool neg;
+	__u64 v;
+
+	if (!text || !key || !val || !(kl = strlen(key)))
+		return -EINVAL;
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, kl) || (p[kl] != ' ' && p[kl] != '\t'))
+			continue;
+		p += kl + strspn(p + kl, " \t");
+		neg = *p == '-';
+		p += neg;
+		if (parse_digits(&p, &v) <= 0 || (*p && *p != '\n' && *p != ' ') ||
+		    v > (__u64)INT64_MAX)
+			return -EINVAL;
+		*val = neg ? -(__s64)v : (__s64)v;
+		return 0;
+	}
+	return -ENOENT;	/* the kernel lacks this counter */
+}

@@ -1,0 +1,9 @@
+# pwtest: static userspace driver for the VM scenarios (included by the top Makefile).
+PWTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Itests/kmod
+
+.PHONY: pwtest
+pwtest: $(OUT)/pwtest
+
+$(OUT)/pwtest: tests/prog/pwtest.c tests/kmod/pinwatch_test.h
+	@mkdir -p $(OUT)
+	$(CC) $(PWTEST_CFLAGS) -static $< -o $@ -luring

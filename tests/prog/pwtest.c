@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pwtest - userspace driver for pinwatch's VM tests. Static binary; runs in the
+ * busybox guest. Every subcommand prints one result line on stdout and exits 0,
+ * or prints one "pwtest: ..." line on stderr and exits non-zero.
+ *
+ *   pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]
+ *              --pages N --release unpin|batch|dirty|put|never|unpin-get
+ *       (--hole: the last page is unmapped, to exercise the module's partial-pin
+ *        error path: it releases what it got correctly and fails with EFAULT)
+ *   pwtest release-leaked
+ *   pwtest pvm --pages N [--iters K] [--thp]
+ *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
+ *   pwtest odirect --dev DEV --pages N [--write] [--thp]
+ *   pwtest udmabuf --pages N [--hold-ms MS]
+ *   pwtest vmstat
+ *
+ * Buffers are anonymous mmaps, written before use (so no zero-page mappings,
+ * which the kernel does not count as pins). Without --thp they are
+ * MADV_NOHUGEPAGE (4 KiB pages whatever THP "enabled" says); with --thp they
+ * are 2 MiB aligned, MADV_HUGEPAGE, and verified via /proc/self/smaps.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <linux/fs.h>
+#include <linux/udmabuf.h>
+#include <liburing.h>
+
+#include "pinwatch_test.h"
+
+#define PG      4096UL
+#define HPAGE   (2UL << 20)
+#define MAX_PAGES (PWT_MAX_BYTES / PG)
+
+static const char *cmd = "pwtest";
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pwtest %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* ------------------------------------------------------------ options */
+
+struct opts {
+	const char *api, *release, *dev;
+	long pages, iters, hold_ms;
+	bool longterm, readonly, thp, write, hole;
+};
+
+static long parse_num(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		die("%s needs a value", opt);
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || end == s || v < min || v > max)
+		die("bad value for %s: '%s' (want %ld..%ld)", opt, s, min, max);
+	return v;
+}
+
+/* allowed: a string of option names the subcommand accepts, e.g. "api,pages". */
+static void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
+{
+	memset(o, 0, sizeof(*o));
+	o->pages = -1;
+	o->iters = 1;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char key[32];
+
+		if (strncmp(a, "--", 2) || strlen(a) > 24)
+			die("unexpected argument '%s'", a);
+		snprintf(key, sizeof(key), ",%s,", a + 2);
+		char allow[256];
+		snprintf(allow, sizeof(allow), ",%s,", allowed);
+		if (!strstr(allow, key))
+			die("unknown option '%s'", a);
+		if (!strcmp(a, "--api")) { if (!v) die("--api needs a value"); o->api = v; i++; }
+		else if (!strcmp(a, "--release")) { if (!v) die("--release needs a value"); o->release = v; i++; }
+		else if (!strcmp(a, "--dev")) { if (!v) die("--dev needs a value"); o->dev = v; i++; }
+		else if (!strcmp(a, "--pages")) { o->pages = parse_num(a, v, 1, MAX_PAGES); i++; }
+		else if (!strcmp(a, "--iters")) { o->iters = parse_num(a, v, 1, 1000000); i++; }
+		else if (!strcmp(a, "--hold-ms")) { o->hold_ms = parse_num(a, v, 0, 3600000); i++; }
+		else if (!strcmp(a, "--longterm")) o->longterm = true;
+		else if (!strcmp(a, "--readonly")) o->readonly = true;
+		else if (!strcmp(a, "--thp")) o->thp = true;
+		else if (!strcmp(a, "--write")) o->write = true;
+		else if (!strcmp(a, "--hole")) o->hole = true;
+		else die("unknown option '%s'", a);
+	}
+	if (strstr(allowed, "pages") && o->pages < 0)
+		die("--pages N is required");
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ------------------------------------------------------------ buffers */
+
+static void read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t r = fd < 0 ? -1 : read(fd, buf, n - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[r > 0 ? r : 0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/* AnonHugePages (bytes) of the VMA that starts at addr, -1 if not found. */
+static long anon_huge_bytes(void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+	long kb = -1;
+
+	if (!f)
+		die("open /proc/self/smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		char c;
+
+		if (sscanf(line, "%lx-%lx %c", &s, &e, &c) == 3 && strchr(line, '-') < strchr(line, ' ')) {
+			in = s == (unsigned long)addr;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/* Anonymous buffer of npages, populated by writing; 4 KiB pages or verified THP. */
+static void *alloc_buf(long npages, bool thp)
+{
+	size_t len = npages * PG;
+	char *p;
+
+	if (!thp) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap %zu bytes: %s", len, strerror(errno));
+		if (madvise(p, len, MADV_NOHUGEPAGE))
+			die("madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+	} else {
+		size_t map = (len + HPAGE - 1) / HPAGE * HPAGE;
+		char *raw = mmap(NULL, map + HPAGE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (raw == MAP_FAILED)
+			die("mmap %zu bytes: %s", map + HPAGE, strerror(errno));
+		p = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
+		/* Trim so the VMA is exactly the aligned range (one smaps entry). */
+		if (p > raw)
+			munmap(raw, p - raw);
+		if (raw + map + HPAGE > p + map)
+			munmap(p + map, raw + map + HPAGE - (p + map));
+		if (madvise(p, map, MADV_HUGEPAGE))
+			die("madvise(MADV_HUGEPAGE): %s (THP not built in?)", strerror(errno));
+		len = map;
+	}
+	for (size_t off = 0; off < len; off += PG)
+		p[off] = (char)(off / PG + 1);
+
+	long huge = anon_huge_bytes(p);
+	if (thp && huge < (long)len) {
+		char en[128], df[128];
+
+		read_small("/sys/kernel/mm/transparent_hugepage/enabled", en, sizeof(en));
+		read_small("/sys/kernel/mm/transparent_hugepage/defrag", df, sizeof(df));
+		die("THP requested but not obtained: AnonHugePages %ld of %zu bytes "
+		    "(transparent_hugepage/enabled: %s; defrag: %s)", huge, len, en, df);
+	}
+	if (!thp && huge != 0)
+		die("4 KiB buffer unexpectedly THP-backed (AnonHugePages %ld bytes)", huge);
+	return p;
+}
+
+/* ------------------------------------------------------------ pin (module) */
+
+static const char *const api_names[] = { [PWT_API_FAST] = "fast", [PWT_API_PLAIN] = "plain",
+	[PWT_API_REMOTE] = "remote", [PWT_API_GET_FAST] = "get-fast" };
+static const char *const rel_names[] = { [PWT_REL_UNPIN] = "unpin", [PWT_REL_BATCH] = "batch",
+	[PWT_REL_DIRTY] = "dirty", [PWT_REL_PUT] = "put", [PWT_REL_NEVER] = "never",
+	[PWT_REL_UNPIN_GET] = "unpin-get" };
+
+static int lookup(const char *const *names, int n, const char *what, const char *s)
+{
+	if (!s)
+		die("--%s is required", what);
+	for (int i = 1; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return i;
+	die("unknown --%s '%s'", what, s);
+}
+
+static int open_dev(void)
+{
+	int fd = open(PWT_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s: %s (is pinwatch_test.ko loaded?)", PWT_DEVICE, strerror(errno));
+	return fd;
+}
+
+static int cmd_pin(int argc, char **argv)
+{
+	struct opts o;
+	struct pwt_req r = { 0 };
+
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole");
+	if (o.hole && (o.thp || o.pages < 2))
+		die("--hole needs a 4 KiB buffer of at least 2 pages");
+	r.api = lookup(api_names, 5, "api", o.api);
+	r.release = lookup(rel_names, 7, "release", o.release);
+	r.flags = (o.longterm ? PWT_F_LONGTERM : 0) | (o.readonly ? PWT_F_READONLY : 0);
+	r.addr = (uintptr_t)alloc_buf(o.pages, o.thp);
+	r.len = o.pages * PG;
+	/* --hole: unmap the last page, so the module gets a partial pin (error path). */
+	if (o.hole && munmap((char *)(uintptr_t)r.addr + r.len - PG, PG))
+		die("munmap hole: %s", strerror(errno));
+
+	int fd = open_dev();
+	if (ioctl(fd, PWT_IOC_PIN, &r))
+		die("ioctl PIN(api=%s release=%s pages=%ld): %s (acquired %" PRId64 " released %" PRId64 ")",
+		    o.api, o.release, o.pages, strerror(errno), r.acquired, r.released);
+	close(fd);
+	printf("pin api=%s release=%s longterm=%d thp=%d pages=%ld acquired=%" PRId64
+	       " released=%" PRId64 " parked=%" PRId64 " large=%" PRId64 "\n",
+	       o.api, o.release, o.longterm, o.thp, o.pages, r.acquired, r.released, r.parked, r.large);
+	if (o.thp && r.large != r.acquired)
+		die("THP buffer but only %" PRId64 " of %" PRId64 " pages were in large folios",
+		    r.large, r.acquired);
+	if (!o.thp && r.large)
+		die("4 KiB buffer but %" PRId64 " pages were in large folios", r.large);
+	return 0;
+}
+
+static int cmd_release_leaked(int argc, char **argv)
+{
+	struct opts o;
+	struct pwt_leaked l = { 0 };
+
+	parse_opts(argc, argv, &o, "");
+	int fd = open_dev();
+	if (ioctl(fd, PWT_IOC_RELEASE_LEAKED, &l))
+		die("ioctl RELEASE_LEAKED: %s", strerror(errno));
+	close(fd);
+	printf("release-leaked released=%" PRId64 "\n", l.released);
+	return 0;
+}
+
+/* ------------------------------------------------------------ process_vm_readv */
+
+static int cmd_pvm(int argc, char **argv)
+{
+	struct opts o;
+
+	parse_opts(argc, argv, &o, "pages,iters,thp");
+	size_t len = o.pages * PG;
+	char *src = alloc_buf(o.pages, o.thp);	/* remote side: pinned by the kernel */
+	char *dst = alloc_buf(o.pages, false);	/* local side: copied into, not pinned */
+	struct iovec l = { dst, len }, r = { src, len };
+
+	for (long i = 0; i < o.iters; i++) {
+		ssize_t n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+
+		if (n != (ssize_t)len)
+			die("process_vm_readv iteration %ld: %zd of %zu bytes: %s", i, n, len,
+			    n < 0 ? strerror(errno) : "short");
+	}
+	if (memcmp(src, dst, len))
+		die("process_vm_readv copied wrong data");
+	printf("pvm pages=%ld iters=%ld thp=%d pinned_total=%ld\n", o.pages, o.iters, o.thp,
+	       o.pages * o.iters);
+	return 0;
+}
+
+/* ------------------------------------------------------------ io_uring */
+
+static int cmd_uring(int argc, char **argv)
+{
+	struct opts o;
+	struct io_uring ring;
+	bool at_exit;
+	int ret;
+
+	parse_opts(argc, argv, &o, "pages,hold-ms,release,thp");
+	if (!o.release || !strcmp(o.release, "unregister"))
+		at_exit = false;
+	else if (!strcmp(o.release, "exit"))
+		at_exit = true;
+	else
+		die("unknown --release '%s' (want unregister|exit)", o.release);
+
+	struct iovec iov = { alloc_buf(o.pages, o.thp), o.pages * PG };
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret)
+		die("io_uring_queue_init: %s", strerror(-ret));
+	ret = io_uring_register_buffers(&ring, &iov, 1);
+	if (ret)
+		die("io_uring_register_buffers(%ld pages): %s", o.pages, strerror(-ret));
+	sleep_ms(o.hold_ms);
+	if (!at_exit) {
+		ret = io_uring_unregister_buffers(&ring);
+		if (ret)
+			die("io_uring_unregister_buffers: %s", strerror(-ret));
+		io_uring_queue_exit(&ring);
+	}
+	/* at_exit: the ring fd closes at exit; the kernel unpins from its exit work. */
+	printf("uring pages=%ld thp=%d hold_ms=%ld release=%s\n", o.pages, o.thp, o.hold_ms,
+	       at_exit ? "exit" : "unregister");
+	fflush(stdout);
+	return 0;
+}
+
+/* ------------------------------------------------------------ O_DIRECT */
+
+static int cmd_odirect(int argc, char **argv)
+{
+	struct opts o;
+	uint64_t devsize = 0;
+
+	parse_opts(argc, argv, &o, "dev,pages,write,thp");
+	if (!o.dev)
+		die("--dev DEV is required");
+	size_t len = o.pages * PG;
+	char *buf = alloc_buf(o.pages, o.thp);
+	int fd = open(o.dev, (o.write ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s O_DIRECT: %s", o.dev, strerror(errno));
+	if (ioctl(fd, BLKGETSIZE64, &devsize))
+		die("BLKGETSIZE64 %s: %s (not a block device?)", o.dev, strerror(errno));
+	if (devsize < len)
+		die("%s has %" PRIu64 " bytes, need %zu", o.dev, devsize, len);
+
+	ssize_t n;
+	if (o.write) {
+		/* Write back what is there: fill the buffer with a buffered (copying, pin-free) read. */
+		int bfd = open(o.dev, O_RDONLY | O_CLOEXEC);
+
+		if (bfd < 0 || pread(bfd, buf, len, 0) != (ssize_t)len)
+			die("buffered pre-read of %s: %s", o.dev, strerror(errno));
+		close(bfd);
+		n = pwrite(fd, buf, len, 0);
+	} else {
+		n = pread(fd, buf, len, 0);
+	}
+	if (n != (ssize_t)len)
+		die("O_DIRECT %s of %zu bytes: %zd: %s", o.write ? "write" : "read", len, n,
+		    n < 0 ? strerror(errno) : "short");
+	close(fd);
+	printf("odirect dev=%s op=%s pages=%ld thp=%d bytes=%zu\n", o.dev, o.write ? "write" : "read",
+	       o.pages, o.thp, len);
+	return 0;
+}
+
+/* ------------------------------------------------------------ udmabuf */
+
+static int cmd_udmabuf(int argc, char **argv)
+{
+	struct opts o;
+
+	parse_opts(argc, argv, &o, "pages,hold-ms");
+	size_t len = o.pages * PG;
+	int mfd = memfd_create("pwtest-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+
+	if (mfd < 0)
+		die("memfd_create: %s", strerror(errno));
+	if (ftruncate(mfd, len))
+		die("ftruncate memfd: %s", strerror(errno));
+	/* Populate every page (shmem, 4 KiB folios unless shmem THP is on). */
+	char *zero = calloc(1, PG);
+	for (size_t off = 0; off < len; off += PG)
+		if (pwrite(mfd, zero, PG, off) != (ssize_t)PG)
+			die("populate memfd: %s", strerror(errno));
+	free(zero);
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		die("F_ADD_SEALS F_SEAL_SHRINK: %s", strerror(errno));
+
+	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		die("open /dev/udmabuf: %s (CONFIG_UDMABUF?)", strerror(errno));
+	struct udmabuf_create c = { .memfd = mfd, .flags = UDMABUF_FLAGS_CLOEXEC,
+				    .offset = 0, .size = len };
+	int dbuf = ioctl(dev, UDMABUF_CREATE, &c);
+	if (dbuf < 0)
+		die("UDMABUF_CREATE(%zu bytes): %s", len, strerror(errno));
+	sleep_ms(o.hold_ms);
+	close(dbuf);	/* last reference: the dmabuf release unpins the folios */
+	close(dev);
+	close(mfd);
+	printf("udmabuf pages=%ld hold_ms=%ld\n", o.pages, o.hold_ms);
+	return 0;
+}
+
+/* ------------------------------------------------------------ vmstat */
+
+static int cmd_vmstat(int argc, char **argv)
+{
+	struct opts o;
+	char line[256];
+	long acq = -1, rel = -1;
+
+	parse_opts(argc, argv, &o, "");
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1) {
+		/* EINVAL is returned when some (unrelated) counter is negative; folding still happened. */
+		if (errno != EINVAL)
+			die("write /proc/sys/vm/stat_refresh: %s", strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	FILE *f = fopen("/proc/vmstat", "r");
+	if (!f)
+		die("open /proc/vmstat: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "nr_foll_pin_acquired %ld", &acq);
+		sscanf(line, "nr_foll_pin_released %ld", &rel);
+	}
+	fclose(f);
+	if (acq < 0 || rel < 0)
+		die("nr_foll_pin_acquired/released not in /proc/vmstat");
+	printf("nr_foll_pin_acquired %ld nr_foll_pin_released %ld\n", acq, rel);
+	return 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} cmds[] = {
+	{ "pin", cmd_pin }, { "release-leaked", cmd_release_leaked }, { "pvm", cmd_pvm },
+	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
+	{ "vmstat", cmd_vmstat },
+};
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]\n"
+			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
+			"       pwtest release-leaked\n"
+			"       pwtest pvm --pages N [--iters K] [--thp]\n"
+			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"
+			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
+			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
+			"       pwtest vmstat\n");
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name)) {
+			cmd = cmds[i].name;
+			return cmds[i].fn(argc - 2, argv + 2);
+		}
+	die("unknown subcommand '%s' (try --help)", argv[1]);
+}

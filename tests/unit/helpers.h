@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared fixtures for the host unit tests. */
+#ifndef PW_UNIT_HELPERS_H
+#define PW_UNIT_HELPERS_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "src/ksyms.h"
+#include "src/report.h"
+
+#ifndef PW_TEST_DATA
+#define PW_TEST_DATA "tests/unit/data"
+#endif
+
+/* The fixture kallsyms (tests/unit/data/kallsyms); fails the test if absent. */
+struct ksyms *fixture_ksyms(void);
+
+/* One raw finding whose stacks are given as "sym+0xoff,sym2+0x10,0xffff..."
+ * and resolved through ks (so tests read like the report they expect). */
+struct pw_raw_finding mk_finding(const struct ksyms *ks, enum pw_kind kind, enum pw_api api,
+				 __u16 flags, __u32 tgid, const char *comm, __u64 pages,
+				 __u64 pins, __u64 acq_ns, const char *acq, const char *rel);
+
+/* A report with one group of every kind, totals, drift and two attach
+ * points, as a run of tests/kmod's buggy driver would produce. */
+void sample_report(struct pw_report *r);
+
+/* Run a writer into a malloc'd string (open_memstream). */
+char *capture_text(const struct pw_report *r);
+char *capture_json(const struct pw_report *r);
+
+/* Count occurrences of needle in hay. */
+int count_str(const char *hay, const char *needle);
+#endif

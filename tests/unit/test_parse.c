@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/* parse.c: durations, sizes, listen addresses and vmstat text, good and bad. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "src/parse.h"
+#include "tests/unit/helpers.h"
+
+static void dur_ok(const char *s, __u64 want)
+{
+	__u64 ns = 12345;
+
+	if (parse_duration_ns(s, &ns))
+		fail_msg("'%s' rejected", s);
+	if (ns != want)
+		fail_msg("'%s' -> %llu, want %llu", s, (unsigned long long)ns, (unsigned long long)want);
+}
+
+static void parse_duration_accepts_units_and_fractions(void **state)
+{
+	dur_ok("2s", 2000000000ULL);
+	dur_ok("2", 2000000000ULL);		/* bare number: seconds */
+	dur_ok("1.5", 1500000000ULL);
+	dur_ok("500ms", 500000000ULL);
+	dur_ok("100us", 100000ULL);
+	dur_ok("7ns", 7ULL);
+	dur_ok("3m", 180000000000ULL);
+	dur_ok("1h", 3600000000000ULL);
+	dur_ok("0.25m", 15000000000ULL);
+	dur_ok(".5s", 500000000ULL);
+	dur_ok("0", 0);
+	dur_ok("1.0000000019", 1000000001ULL);	/* sub-ns digits ignored */
+}
+
+static void parse_duration_rejects_junk_negative_overflow_empty(void **state)
+{
+	const char *bad[] = { "", " ", "s", ".", "-1", "+1", " 2s", "2s ", "2 s", "2x", "2sec",
+			      "1e3", "0x10", "inf", "nan", "1..2", "1.2.3", "18446744073709551616",
+			      "18446744074s", "5124096h", "2S", NULL };
+	__u64 ns = 42;
+	int i;
+
+	for (i = 0; bad[i]; i++)
+		if (parse_duration_ns(bad[i], &ns) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+	assert_int_equal(ns, 42);	/* untouched on error */
+	assert_int_equal(parse_duration_ns(NULL, &ns), -EINVAL);
+}
+
+static void parse_size_accepts_binary_units(void **state)
+{
+	const struct { const char *s; __u64 v; } ok[] = {
+		{ "65536", 65536 }, { "64k", 65536 }, { "64K", 65536 }, { "1M", 1ULL << 20 },
+		{ "2G", 2ULL << 30 }, { "1t", 1ULL << 40 }, { "0", 0 },
+		{ "18446744073709551615", ~0ULL }, { "16777215T", 16777215ULL << 40 },
+	};
+	__u64 v;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(parse_size(ok[i].s, &v), 0);
+		assert_true(v == ok[i].v);
+	}
+}
+
+static void parse_size_rejects_junk_negative_overflow_empty(void **state)
+{
+	const char *bad[] = { "", "k", "-1", "-1k", "1.5M", "1KB", "1 k", "12x", "0x100",
+			      "18446744073709551616", "16777216T", "17179869184G", " 1", NULL };
+	__u64 v = 7;
+	int i;
+
+	for (i = 0; bad[i]; i++)
+		if (parse_size(bad[i], &v) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+	assert_int_equal(v, 7);
+}
+
+static void listen_ok(const char *s, const char *host, int port)
+{
+	char h[64];
+	int p = 0;
+
+	if (parse_listen(s, h, sizeof(h), &p))
+		fail_msg("'%s' rejected", s);
+	assert_string_equal(h, host);
+	assert_int_equal(p, port);
+}
+
+static void parse_listen_accepts_host_port_forms(void **state)
+{
+	listen_ok("9090", "127.0.0.1", 9090);
+	listen_ok(":9090", "127.0.0.1", 9090);
+	listen_ok("0.0.0.0:1", "0.0.0.0", 1);
+	listen_ok("localhost:65535", "localhost", 65535);
+	listen_ok("[::1]:9100", "::1", 9100);
+}
+
+static void parse_listen_rejects_bad_ports_and_hosts(void **state)
+{
+	const char *bad[] = { "", ":", "host:", "0", "65536", "-1", "99999999999999999999",
+			      "h:80x", "::1:80", "[::1]", "[::1]80", "a b:80", "x:y", NULL };
+	char h[64], tiny[4];
+	int p, i;
+
+	for (i = 0; bad[i]; i++)
+		if (parse_listen(bad[i], h, sizeof(h), &p) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+	/* host longer than the caller's buffer */
+	assert_int_equal(parse_listen("example.org:80", tiny, sizeof(tiny), &p), -EINVAL);
+}
+
+static char *read_fixture(const char *name)
+{
+	char path[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PW_TEST_DATA "/%s", name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&buf, &len, '\0', f) > 0);
+	fclose(f);
+	return buf;
+}
+
+static void parse_vmstat_finds_exact_keys(void **state)
+{
+	char *text = read_fixture("vmstat");
+	__s64 v = 0;
+
+	assert_int_equal(parse_vmstat_value(text, "nr_foll_pin_acquired", &v), 0);
+	assert_true(v == 1000);	/* not the "_extra" line before it */
+	assert_int_equal(parse_vmstat_value(text, "nr_foll_pin_released", &v), 0);
+	assert_true(v == 992);
+	assert_int_equal(parse_vmstat_value(text, "nr_free_pages", &v), 0);
+	assert_true(v == 12345);
+	assert_int_equal(parse_vmstat_value(text, "neg_counter", &v), 0);
+	assert_true(v == -5);
+	free(text);
+}
+
+static void parse_vmstat_rejects_missing_and_garbage(void **state)
+{
+	char *text = read_fixture("vmstat");
+	__s64 v = 9;
+
+	assert_int_equal(parse_vmstat_value(text, "nr_foll_pin", &v), -ENOENT);	/* prefix only */
+	assert_int_equal(parse_vmstat_value(text, "no_such_counter", &v), -ENOENT);
+	assert_int_equal(parse_vmstat_value(text, "garbage_counter", &v), -EINVAL);
+	assert_int_equal(parse_vmstat_value("x \n", "x", &v), -EINVAL);
+	assert_int_equal(parse_vmstat_value("x 99999999999999999999\n", "x", &v), -EINVAL);
+	assert_int_equal(parse_vmstat_value(text, "", &v), -EINVAL);
+	assert_int_equal(v, 9);
+	free(text);
+}
+
+static void parse_vmstat_reads_host_counters(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+	__s64 v = -1;
+
+	assert_non_null(f);
+	assert_true(getdelim(&text, &len, '\0', f) > 0);
+	fclose(f);
+	/* every kernel since 5.8 has it; the value is a count, never negative */
+	assert_int_equal(parse_vmstat_value(text, "nr_foll_pin_acquired", &v), 0);
+	assert_true(v >= 0);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_duration_accepts_units_and_fractions),
+		cmocka_unit_test(parse_duration_rejects_junk_negative_overflow_empty),
+		cmocka_unit_test(parse_size_accepts_binary_units),
+		cmocka_unit_test(parse_size_rejects_junk_negative_overflow_empty),
+		cmocka_unit_test(parse_listen_accepts_host_port_forms),
+		cmocka_unit_test(parse_listen_rejects_bad_ports_and_hosts),
+		cmocka_unit_test(parse_vmstat_finds_exact_keys),
+		cmocka_unit_test(parse_vmstat_rejects_missing_and_garbage),
+		cmocka_unit_test(parse_vmstat_reads_host_counters),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* report_json.c: one valid document (checked by python3's json parser),
+ * zero values present, strings escaped. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tests/unit/helpers.h"
+
+/* Feed doc to python3 and evaluate expr (a Python expression over d, the
+ * parsed document); the test fails unless it prints True. Python is the
+ * strict, independent parser here: our writer must not grade itself. */
+static void json_check(const char *doc, const char *expr)
+{
+	char tmpl[] = "/tmp/pw-json-XXXXXX", cmd[1024], out[64] = "";
+	int fd = mkstemp(tmpl);
+	FILE *f, *p;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(doc, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding=\"utf-8\")); "
+		 "print(bool(%s))' %s 2>&1", expr, tmpl);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	unlink(tmpl);
+	if (strcmp(out, "True\n"))
+		fail_msg("python: %s for: %s\n%s", out, expr, doc);
+}
+
+static void json_is_valid_and_has_schema_fields(void **state)
+{
+	struct pw_report r;
+	char *j;
+
+	sample_report(&r);
+	j = capture_json(&r);
+	json_check(j, "d[\"schema_version\"] == 1 and d[\"pinwatch_version\"] == \"0.1.0\" and "
+		      "d[\"kernel\"] == \"6.12.0-test\" and "
+		      "d[\"attach\"] == {\"pin_user_pages_fast\": \"fexit\", \"unpin_user_page\": \"fentry\"}");
+	json_check(j, "[f[\"kind\"] for f in d[\"findings\"]] == [\"put_instead_of_unpin\", "
+		      "\"unpin_without_pin\", \"leak\", \"preexisting\"]");
+	json_check(j, "d[\"findings\"][0][\"acquire_stack\"] == [\"pwt_pin_fast+0x4f [pinwatch_test]\", "
+		      "\"pwt_ioctl+0x120 [pinwatch_test]\"] and d[\"findings\"][0][\"pins\"] == 8 and "
+		      "d[\"findings\"][0][\"pid\"] == 1234 and d[\"findings\"][0][\"comm\"] == \"pwtest\" and "
+		      "abs(d[\"findings\"][0][\"age_s\"] - 2.1) < 0.01 and d[\"findings\"][2][\"longterm\"] is True");
+	json_check(j, "d[\"kernel_counters\"] == {\"nr_foll_pin_acquired_delta\": 12, "
+		      "\"nr_foll_pin_released_delta\": 10, \"drift_acquired\": 2, \"drift_released\": 0}");
+	json_check(j, "d[\"totals\"][\"pins_acquired\"] == 9 and d[\"totals\"][\"pages_pinned_at_end\"] == 1 "
+		      "and d[\"incomplete\"] is False and d[\"suppressed\"] == 0");
+	free(j);
+	report_free(&r);
+}
+
+static void json_writes_zero_values_and_empty_arrays(void **state)
+{
+	struct pw_report r;
+	char *j;
+
+	memset(&r, 0, sizeof(r));
+	report_finish(&r);
+	j = capture_json(&r);
+	json_check(j, "d[\"findings\"] == [] and d[\"attach\"] == {} and d[\"kernel\"] == \"\" and "
+		      "d[\"dropped\"] == {\"pages\": 0, \"findings\": 0, \"stacks\": 0, \"events\": 0} and "
+		      "d[\"totals\"][\"pins_released\"] == 0 and d[\"totals\"][\"preexisting_released\"] == 0 "
+		      "and d[\"kernel_counters\"][\"drift_acquired\"] == 0 and d[\"suppressed\"] == 0");
+	free(j);
+	report_free(&r);
+}
+
+static void json_escapes_quotes_backslashes_controls_and_bad_utf8(void **state)
+{
+	struct pw_report r;
+	char *j;
+
+	sample_report(&r);
+	/* comm is arbitrary kernel bytes: quote, backslash, tab, ESC, invalid UTF-8 */
+	memcpy(r.groups[0].comm, "a\"b\\c\td\x1b\xff\xc3\xa9", 12);
+	snprintf(r.kernel, sizeof(r.kernel), "6.12\n\"x\"");
+	j = capture_json(&r);
+	assert_non_null(strstr(j, "\"a\\\"b\\\\c\\td\\u001b\\ufffd\xc3\xa9\""));
+	json_check(j, "d[\"findings\"][0][\"comm\"] == \"a\\\"b\\\\c\\td\\x1b\\ufffd\\u00e9\" and "
+		      "d[\"kernel\"] == \"6.12\\n\\\"x\\\"\"");
+	free(j);
+	report_free(&r);
+}
+
+static void json_lists_only_unsuppressed_findings_and_flags_incomplete(void **state)
+{
+	struct pw_report r;
+	char *j;
+
+	sample_report(&r);
+	r.groups[0].suppressed = true;
+	r.suppressed = 1;
+	r.dropped_findings = 4;
+	report_finish(&r);
+	j = capture_json(&r);
+	json_check(j, "len(d[\"findings\"]) == 3 and d[\"suppressed\"] == 1 and d[\"incomplete\"] is True "
+		      "and d[\"dropped\"][\"findings\"] == 4 and d[\"bugs\"] == 2");
+	free(j);
+	report_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_is_valid_and_has_schema_fields),
+		cmocka_unit_test(json_writes_zero_values_and_empty_arrays),
+		cmocka_unit_test(json_escapes_quotes_backslashes_controls_and_bad_utf8),
+		cmocka_unit_test(json_lists_only_unsuppressed_findings_and_flags_incomplete),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

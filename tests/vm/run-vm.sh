@@ -1,0 +1,127 @@
+#!/bin/bash
+# Boot one Debian kernel under qemu TCG, run scenarios inside, record results.
+# Usage: tests/vm/run-vm.sh <6.1|6.12> [scenario ...]
+#   scenario: a name looked up in $PW_SCENARIO_DIRS (default "tests/vm/scenarios
+#   tests/vm/demo") or a path to a .sh file. Default: tests/vm/scenarios/*.sh.
+# Records tests/result.sh PASS|FAIL vm/<v>/<name> per scenario; exits 1 on any FAIL.
+# Env: PW_VM_NOBUILD=1 (make already built everything), PW_VM_TIMEOUT (whole VM,
+#   seconds), PW_VM_BOOT_TIMEOUT, PW_VM_APPEND (extra kernel args), PW_VM_EXTRA_BINS,
+#   PW_VM_MODULES (see mkinitramfs.sh), PW_OUT (build dir, default build),
+#   PW_VM_DIR (this run's files: initramfs, disk, logs; default $PW_OUT/vm-<v>).
+set -u
+here=$PWD; top=$(cd "$(dirname "$0")/../.." && pwd); cd "$top" || exit 2
+v=${1:-}; shift
+case "$v" in 6.1|6.12) ;; *) echo "usage: $0 6.1|6.12 [scenario ...]" >&2; exit 2 ;; esac
+ob=${PW_OUT:-build}; out=${PW_VM_DIR:-$ob/vm-$v}; mkdir -p "$out"   # per-run files
+failed=0
+res() { tests/result.sh "$@"; [ "$1" = PASS ] || failed=1; }
+hdr() { sed -n "1,15s/^# *$2: *//p" "$1" | head -n1; }   # "# kernels: ..." etc.
+norm() { sed -u -e 's/\r$//' -e 's/\(.\)\(@@PW-[A-Z]\)/\1\n\2/g'; }  # markers own a line
+
+# --- which scenarios: resolve names, keep those that list this kernel ---------
+if [ $# -eq 0 ]; then for f in tests/vm/scenarios/*.sh; do [ -f "$f" ] && set -- "$@" "$f"; done; fi
+files=(); names=(); total=0
+for a in "$@"; do
+	n=$(basename "$a" .sh); f=
+	case "$a" in
+	/*) f=$a ;;
+	*/*|*.sh) f=$a; [ -f "$f" ] || f=$here/$a ;;   # relative to the caller's cwd too
+	*) for d in ${PW_SCENARIO_DIRS:-tests/vm/scenarios tests/vm/demo}; do
+		[ -f "$d/$a.sh" ] && { f=$d/$a.sh; break; }; done ;;
+	esac
+	if [ -z "$f" ] || [ ! -f "$f" ]; then res FAIL "vm/$v/$n" "no such scenario"; continue; fi
+	ks=$(hdr "$f" kernels); ks=${ks:-6.1 6.12}
+	case " $ks " in *" $v "*) ;; *) echo "vm/$v/$n: not run on $v (kernels: $ks)"; continue ;; esac
+	to=$(hdr "$f" timeout | grep -o '^[0-9]*'); total=$((total + ${to:-120} + 5))
+	files+=("$f"); names+=("$n")
+done
+if [ ${#files[@]} -eq 0 ]; then
+	[ $failed = 1 ] || res FAIL "vm/$v" "no scenarios"; exit 1
+fi
+fail_all() { for n in "${names[@]}"; do res FAIL "vm/$v/$n" "$1"; done; exit 1; }
+
+# --- kernel, builds, initramfs ------------------------------------------------
+kdir=$(tests/vm/fetch-kernel.sh "$v") || fail_all "kernel $v download/extract failed"
+if [ -z "${PW_VM_NOBUILD:-}" ]; then
+	# Standalone use: build what the guest needs. Under `make vm` this was done once.
+	make -s --no-print-directory all >"$out/build.log" 2>&1 ||
+		echo "run-vm: warning: 'make all' failed (see $out/build.log); no pinwatch in the VM" >&2
+	make -s --no-print-directory vm-pwtest >>"$out/build.log" 2>&1 ||
+		res FAIL vm/build/pwtest "pwtest build failed (see $out/build.log)"
+	make -s --no-print-directory "vm-kmod-$v" >>"$out/build.log" 2>&1 ||
+		res FAIL "vm/$v/kmod" "module build failed (see $out/build.log)"
+fi
+tests/vm/mkinitramfs.sh "$v" "$kdir" "$out/initramfs.cpio.gz" "${files[@]}" ||
+	fail_all "initramfs build failed"
+rm -f "$out/disk.img"; truncate -s 64M "$out/disk.img"   # fresh scratch disk: /dev/vda
+
+# --- boot ------------------------------------------------------------------------
+limit=${PW_VM_TIMEOUT:-$(( ${PW_VM_BOOT_TIMEOUT:-240} + total ))}
+run=$(IFS=,; echo "${names[*]}")
+: > "$out/console.log"; : > "$out/results.log"
+echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s"
+t0=$(date +%s%N)
+# No -enable-kvm (hangs on this host). ttyS0 = kernel console, ttyS1 = results.
+timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+	-display none -monitor none -no-reboot -net none \
+	-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}" \
+	-serial "file:$out/console.log" -serial "file:$out/results.log" \
+	-drive "file=$out/disk.img,if=virtio,format=raw" </dev/null >"$out/qemu.log" 2>&1 &
+qpid=$!
+# Live, sectioned view of the results port while the VM runs.
+tail -n +1 -f --pid=$qpid "$out/results.log" 2>/dev/null | norm | awk -v v="$v" '
+	/^@@PW-BEGIN /{ print "--- vm/" v "/" $2; fflush(); next }
+	/^@@PW-END /  { print "--- vm/" v "/" $2 ": exit " $3; fflush(); next }
+	/^@@PW-DONE/  { next }
+	{ print "    " $0; fflush() }' &
+vpid=$!
+tfirst=
+while kill -0 $qpid 2>/dev/null; do
+	[ -z "$tfirst" ] && grep -q '@@PW-BEGIN' "$out/results.log" && tfirst=$(date +%s%N)
+	sleep 0.2
+done
+wait $qpid; qrc=$?; wait $vpid
+t1=$(date +%s%N)
+# A scenario that crashed the VM within one poll period: bound it by the end time.
+[ -z "$tfirst" ] && grep -q '@@PW-BEGIN' "$out/results.log" && tfirst=$t1
+ms() { echo "$(( ($1 - t0) / 1000000 ))" | sed 's/\(...\)$/.\1/'; }
+echo "=== vm/$v: qemu exit $qrc after $(ms "$t1")s; boot to first scenario: $([ -n "$tfirst" ] && echo "$(ms "$tfirst")s" || echo never)"
+
+# --- verdicts --------------------------------------------------------------------
+norm < "$out/results.log" > "$out/results.norm"
+tr -d '\r' < "$out/console.log" > "$out/console.norm"
+why=
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then why="VM killed after ${limit}s overall timeout"
+elif p=$(grep -m1 -E 'Kernel panic|BUG: kernel NULL|Oops:' "$out/console.norm"); then why="guest crashed: ${p#*] }"
+elif ! grep -q 'pw-init:' "$out/console.norm"; then why="VM failed to boot (qemu exit $qrc: $(tail -n1 "$out/qemu.log"))"
+else why="VM stopped (qemu exit $qrc)"; fi
+shown=
+for n in "${names[@]}"; do
+	st=$(grep -m1 "^@@PW-END $n " "$out/results.norm" | awk '{print $3}')
+	ksec=$(sed -n "/pw-init: BEGIN $n /,/pw-init: END $n /p" "$out/console.norm" | grep -v 'pw-init: ')
+	if [ "$st" = 0 ]; then
+		res PASS "vm/$v/$n"
+		if echo "$ksec" | grep -qE 'WARNING:|BUG:|Oops|Call Trace'; then
+			echo "--- vm/$v/$n passed, but the kernel complained meanwhile:"; echo "$ksec" | sed 's/^/    /'
+		fi
+		continue
+	fi
+	if [ -n "$st" ]; then
+		r="exit status $st"
+		grep -q "^pw-init: scenario $n timed out" "$out/results.norm" && r="$r, $(grep -m1 "^pw-init: scenario $n timed out" "$out/results.norm" | sed 's/^pw-init: scenario [^ ]* //')"
+		res FAIL "vm/$v/$n" "$r"
+		[ -n "$ksec" ] && { echo "--- console during vm/$v/$n:"; echo "$ksec" | sed 's/^/    /'; }
+		continue
+	fi
+	if grep -q "^@@PW-BEGIN $n\$" "$out/results.norm"; then r="no END marker; $why"; else r="never started; $why"; fi
+	res FAIL "vm/$v/$n" "$r"
+	if [ -z "$shown" ]; then
+		shown=1
+		# A crash's first lines (what/where) matter more than the tail of its backtrace.
+		c=$(grep -n -m1 -E 'Kernel panic|BUG:|Oops:|cut here' "$out/console.norm" | cut -d: -f1)
+		if [ -n "$c" ]; then echo "--- $out/console.log from the crash:"; tail -n +$((c > 3 ? c - 3 : 1)) "$out/console.norm" | head -n 30
+		else echo "--- last 30 lines of $out/console.log:"; tail -n 30 "$out/console.norm"; fi | sed 's/^/    /'
+	fi
+done
+exit $failed
