@@ -50,6 +50,7 @@ $(OUT)/bpf $(OUT)/src:
 
 # Test pieces live next to the tests and add their own targets.
 -include tests/unit/unit.mk
+-include tests/host/host.mk
 -include tests/prog/prog.mk
 -include tests/vm/vm.mk
 
@@ -59,8 +60,14 @@ check: deps
 	@rm -f $(OUT)/results.txt; mkdir -p $(OUT)
 	@$(MAKE) --no-print-directory all || tests/result.sh FAIL build "make all failed"
 	@$(MAKE) --no-print-directory unit || true
+	@$(MAKE) --no-print-directory host || true
 	@$(MAKE) --no-print-directory vm || true
 	@tests/summary.sh $(OUT)/results.txt
+
+# demo: boot Debian 6.12 in qemu and run a buggy driver under pinwatch.
+demo: deps
+	@$(MAKE) --no-print-directory all vm-prep-6.12
+	@PW_VM_NOBUILD=1 PW_RESULTS=$(OUT)/demo-results.txt tests/vm/run-vm.sh 6.12 demo@fentry
 
 clean:
 	rm -rf $(OUT)

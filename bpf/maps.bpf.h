@@ -105,6 +105,10 @@ struct {
 	__type(value, __u8);
 } tree SEC(".maps") __weak;
 
+/* Set once any pin could not be mirrored: from then on an unmatched release
+ * may be one of ours, so it is counted as untracked, not called preexisting. */
+__u32 pw_dropped_any __weak = 0;
+
 static __always_inline void pw_stat_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);

@@ -163,6 +163,7 @@ static __always_inline void pw_acquire(void *ctx, __u64 folio, __u32 refs, __u32
 		p = bpf_map_lookup_elem(&mirror, &folio);
 		if (!p) {
 			pw_stat_add(PW_S_DROP_PAGES, refs);
+			pw_dropped_any = 1;
 			return;
 		}
 	}
@@ -198,6 +199,10 @@ static __always_inline void pw_release(void *ctx, __u64 folio, __u32 refs, __u32
 	struct pw_finding_key k = {};
 	struct pw_holder *g = bpf_map_lookup_elem(&gets, &folio);
 	if (!g && pw_kernel_pins((void *)folio) >= refs) {
+		if (pw_dropped_any) {	/* maybe one we could not mirror */
+			pw_stat_add(PW_S_UNTRACKED_REL, left);
+			return;
+		}
 		/* the kernel holds these pins: they were taken before we looked */
 		pw_stat_add(PW_S_PREEXISTING, left);
 		if (cfg_filter_tree && !pw_in_tree(me))

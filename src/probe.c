@@ -188,12 +188,16 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 		h->in_kallsyms = ks && ksyms_by_name(ks, h->sym);
 		h->fentry_err = -ENOENT;
 		h->kprobe_err = -ENOENT;
-		if (h->in_btf && force != PW_MODE_KPROBE) {
+		/* --attach forces the hooks that count; the API hooks only name the
+		 * caller and take whatever attaches (e.g. 6.1's 7-argument
+		 * pin_user_pages_remote is beyond the trampoline's 6 arguments). */
+		enum pw_mode f = h->role == PW_ROLE_API ? PW_MODE_NONE : force;
+		if (h->in_btf && f != PW_MODE_KPROBE) {
 			/* fexit for grabs (return value), fentry otherwise: both need a trampoline */
 			h->fentry_err = try_tracing_attach(id, BPF_TRACE_FENTRY, BPF_PROG_TYPE_TRACING);
 			h->fentry_ok = h->fentry_err == 0;
 		}
-		if (h->in_kallsyms && pmu >= 0 && force != PW_MODE_FENTRY && !h->fentry_ok) {
+		if (h->in_kallsyms && pmu >= 0 && f != PW_MODE_FENTRY && !h->fentry_ok) {
 			h->kprobe_err = try_kprobe(pmu, h->sym);
 			h->kprobe_ok = h->kprobe_err == 0;
 		}
@@ -220,14 +224,21 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 		add_missing(p, "needs a kernel with BTF and either BPF trampolines (fentry, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or CONFIG_KPROBES, and root (CAP_BPF+CAP_PERFMON)");
 	}
 	btf__free(btf);
-	ksyms_free(ks);
+	p->ksyms = ks;
 	libbpf_set_print(old);
 	return p->missing[0] ? -1 : 0;
 }
 
+void probe_free(struct pw_plan *p)
+{
+	ksyms_free(p->ksyms);
+	p->ksyms = NULL;
+}
+
 static const char *err_str(int err)
 {
-	return err == 0 ? "ok" : err == -ENOENT ? "absent" : strerror(-err);
+	/* 524 is the kernel-internal ENOTSUPP: e.g. more arguments than a trampoline takes */
+	return err == 0 ? "ok" : err == -ENOENT ? "absent" : err == -524 ? "not supported" : strerror(-err);
 }
 
 void probe_print(FILE *out, const struct pw_plan *p)

@@ -36,11 +36,15 @@ struct pw_plan {
 	__u64 zero_pfn_addr, vmemmap_base_addr;
 	/* why the kernel cannot be traced (empty when it can) */
 	char missing[512];
+	/* /proc/kallsyms as read by the probe (slow to read under emulation:
+	 * kept for the report; probe_free() releases it) */
+	struct ksyms *ksyms;
 };
 
 /* force: PW_MODE_NONE = auto (fentry first, kprobe fallback per symbol).
  * Returns 0 when the plan can trace pins, -1 with plan->missing set otherwise. */
 int probe_kernel(struct pw_plan *plan, enum pw_mode force);
 void probe_print(FILE *out, const struct pw_plan *plan);
+void probe_free(struct pw_plan *plan);
 const char *pw_mode_name(enum pw_mode m);
 #endif

@@ -89,14 +89,31 @@ static int symbolize(const struct ksyms *ks, const __u64 *ips, int n, char ***ou
 	n = n < 0 ? 0 : n > PW_STACK_DEPTH ? PW_STACK_DEPTH : n;
 	while (i < n && is_noise(ks, ips[i]))
 		i++;
-	if (i == n || !ips[i])
+	bool all_noise = i == n || !ips[i];
+	if (all_noise)
 		i = 0;	/* nothing but noise: show it all rather than an empty stack */
 	v = calloc(n - i + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
+	const struct ksym *prev = NULL;
+	bool after_tramp = false;
 	for (; i < n; i++) {
 		if (!ips[i])
 			break;	/* stack maps zero-fill after the last frame */
+		/* An fentry trampoline mid-stack shows as "bpf_trampoline_N [bpf]"
+		 * followed by the traced function a second time (its return site
+		 * in the patched prologue): drop both, the real frame is above. */
+		const struct ksym *sym = ks ? ksyms_find(ks, ips[i]) : NULL;
+		if (!all_noise && sym && sym->module && !strcmp(sym->module, "bpf")) {
+			after_tramp = true;
+			continue;
+		}
+		if (after_tramp && sym && sym == prev) {
+			after_tramp = false;
+			continue;
+		}
+		after_tramp = false;
+		prev = sym;
 		v[k] = strdup(ksyms_format(ks, ips[i], buf, sizeof(buf)));
 		if (!v[k])
 			goto fail;

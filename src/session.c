@@ -31,8 +31,10 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			return PW_EXIT_USAGE;
 		}
 	}
-	if (probe_kernel(&s->plan, o->attach))
+	if (probe_kernel(&s->plan, o->attach)) {
+		probe_free(&s->plan);
 		return unsupported(&s->plan);
+	}
 	struct tracer_opts to = { .max_pages = o->max_pages, .filter_tree = filter_tree,
 				  .on_new = on_new, .arg = arg };
 	s->tr = tracer_open(&s->plan, &to, err, sizeof(err));
@@ -82,13 +84,19 @@ int session_report(struct session *s, struct pw_report *r)
 	}
 	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
 
-	/* kallsyms is read now, so modules loaded while tracing are named too */
-	struct ksyms *ks = ksyms_load("/proc/kallsyms");
 	int err = tracer_findings(s->tr, &raw, &n);
+	if (!err && n) {
+		/* stacks to name: read kallsyms again, so modules loaded while
+		 * tracing are named too (a clean run reuses the probe's copy) */
+		struct ksyms *ks = ksyms_load("/proc/kallsyms");
+		if (ks) {
+			ksyms_free(s->plan.ksyms);
+			s->plan.ksyms = ks;
+		}
+	}
 	if (!err)
-		err = report_add_findings(r, raw, n, ks, s->sup, pw_now_ns());
+		err = report_add_findings(r, raw, n, s->plan.ksyms, s->sup, pw_now_ns());
 	free(raw);
-	ksyms_free(ks);
 	report_finish(r);
 	return err;
 }
@@ -110,6 +118,7 @@ void session_end(struct session *s)
 {
 	tracer_close(s->tr);
 	suppressions_free(s->sup);
+	probe_free(&s->plan);
 	s->tr = NULL;
 	s->sup = NULL;
 }

@@ -46,6 +46,24 @@ static void report_strips_leading_bpf_and_trampoline_frames(void **state)
 	report_free(&r);
 }
 
+static void report_drops_mid_stack_trampoline_and_its_duplicate_frame(void **state)
+{
+	/* fentry on pin_user_pages_fast seen from a grab inside it: the real
+	 * frame, then the trampoline, then the same function's patched prologue */
+	struct ksyms *ks = fixture_ksyms();
+	struct pw_raw_finding f = mk_finding(ks, PW_K_LEAK, PW_API_PIN_FAST, 0, 1, "a", 1, 1, 0,
+		"pin_user_pages_fast+0x47,bpf_trampoline_6442491234+0x89,pin_user_pages_fast+0x9,"
+		"pwt_pin_fast+0xe," IOCTL, NULL);
+	struct pw_report r;
+
+	build(&r, &f, 1);
+	ksyms_free(ks);
+	assert_int_equal(r.groups[0].n_acq, 5);
+	assert_string_equal(r.groups[0].acq[0], "pin_user_pages_fast+0x47");
+	assert_string_equal(r.groups[0].acq[1], "pwt_pin_fast+0xe [pinwatch_test]");
+	report_free(&r);
+}
+
 static void report_keeps_bpf_frames_below_the_first_real_frame(void **state)
 {
 	struct ksyms *ks = fixture_ksyms();
@@ -267,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(report_strips_leading_bpf_and_trampoline_frames),
+		cmocka_unit_test(report_drops_mid_stack_trampoline_and_its_duplicate_frame),
 		cmocka_unit_test(report_keeps_bpf_frames_below_the_first_real_frame),
 		cmocka_unit_test(report_strips_leading_unnamed_jit_frames_but_never_everything),
 		cmocka_unit_test(report_refines_api_from_acquiring_stack),

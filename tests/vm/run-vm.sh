@@ -19,10 +19,19 @@ hdr() { sed -n "1,15s/^# *$2: *//p" "$1" | head -n1; }   # "# kernels: ..." etc.
 norm() { sed -u -e 's/\r$//' -e 's/\(.\)\(@@PW-[A-Z]\)/\1\n\2/g'; }  # markers own a line
 
 # --- which scenarios: resolve names, keep those that list this kernel ---------
-if [ $# -eq 0 ]; then for f in tests/vm/scenarios/*.sh; do [ -f "$f" ] && set -- "$@" "$f"; done; fi
+# Default: every scenario once per attach plan of pinwatch (PW_VM_MODES;
+# an empty PW_VM_MODES runs them untraced). "name@mode" selects one by hand.
+if [ $# -eq 0 ]; then
+	for f in tests/vm/scenarios/*.sh; do
+		[ -f "$f" ] || continue
+		for m in ${PW_VM_MODES-fentry kprobe}; do set -- "$@" "$f@$m"; done
+		[ -n "${PW_VM_MODES-x}" ] || set -- "$@" "$f"
+	done
+fi
 files=(); names=(); total=0
 for a in "$@"; do
-	n=$(basename "$a" .sh); f=
+	mode=; case "$a" in *@*) mode=@${a##*@}; a=${a%@*} ;; esac
+	n=$(basename "$a" .sh)$mode; f=
 	case "$a" in
 	/*) f=$a ;;
 	*/*|*.sh) f=$a; [ -f "$f" ] || f=$here/$a ;;   # relative to the caller's cwd too

@@ -81,21 +81,115 @@ pw_vmstat() {
 	PW_REL=$4
 }
 
-# The workload runner; redefine or set PW_WRAP to run it under the tracer.
+# The workload runner. With PW_TRACE=fentry|kprobe (set by /init from the
+# scenario's "@mode" suffix) it runs under `pinwatch run` with that attach
+# plan and its JSON report is checked by pw_check_tracer afterwards.
+PW_JSON=/tmp/pw-report.json
 pw_workload() {
 	shift   # NAME
-	${PW_WRAP:-} "$@"
+	if [ -n "${PW_TRACE:-}" ]; then
+		rm -f "$PW_JSON"
+		pinwatch run --attach "$PW_TRACE" --settle "${PW_SETTLE:-1s}" --json "$PW_JSON" -- \
+			${PW_WRAP:-} "$@"
+	else
+		${PW_WRAP:-} "$@"
+	fi
+}
+
+# Findings of a pinwatch JSON report, one line each:
+#   KIND PINS LONGTERM API ACQ_HAS_FRAME REL_HAS_FRAME
+# (the report is pretty-printed one key per line, so awk is enough here)
+pw_json_findings() {
+	awk -v af="$2" -v rf="$3" '
+	function val(l) { sub(/^[^:]*: */, "", l); gsub(/[",]/, "", l); return l }
+	/"findings": \[\]/ { exit }
+	/"findings": \[/ { inf = 1; next }
+	inf && /^  \]/ { exit }
+	inf && /^      "kind":/ { kind = val($0) }
+	inf && /^      "pins":/ { pins = val($0) }
+	inf && /^      "longterm":/ { lt = val($0) }
+	inf && /^      "api":/ { api = val($0) }
+	inf && /"acquire_stack": \[/ { st = "a"; if ($0 ~ /\[\]/) st = ""; next }
+	inf && /"release_stack": \[/ { st = "r"; if ($0 ~ /\[\]/) st = ""; next }
+	inf && st != "" && /^      \]/ { st = ""; next }
+	inf && st == "a" && af != "" && index($0, af) { ah = 1 }
+	inf && st == "r" && rf != "" && index($0, rf) { rh = 1 }
+	inf && /^    \},?$/ { print kind, pins, lt, api, ah + 0, rh + 0; ah = rh = 0; st = "" }
+	' "$1"
+}
+
+# Does the case expect a finding that is a bug (anything but preexisting)?
+pw_bugs_expected() {
+	for f in $PW_EXP_FINDINGS; do
+		case "$f" in preexisting:*) ;; *) return 0 ;; esac
+	done
+	return 1
+}
+
+pw_json_num() {	# pw_json_num FILE KEY -> first numeric value of "KEY": N
+	sed -n "s/.*\"$2\": \(-\{0,1\}[0-9][0-9]*\).*/\1/p" "$1" | head -n1
+}
+
+# Check the tracer's report of one case against what the case did:
+# exact findings (kind:pins[:longterm]), frames on their stacks, and its
+# totals against the kernel's own counters (da/dr, measured by pw_case).
+pw_check_tracer() {
+	name=$1 rc=$2 da=$3 dr=$4
+	[ -s "$PW_JSON" ] || { pw_fail "$name: pinwatch wrote no JSON report (exit $rc)"; return; }
+	got=$(pw_json_findings "$PW_JSON" "$PW_EXP_ACQ_FRAME" "$PW_EXP_REL_FRAME")
+	echo "pinwatch[$PW_TRACE]: exit $rc, findings: $(echo "$got" | awk 'NF{printf "%s:%s(lt=%s,api=%s) ", $1, $2, $3, $4}')"
+	have=$(echo "$got" | awk 'NF{print $1 ":" $2}' | sort | tr '\n' ' ')
+	want=$(for f in $PW_EXP_FINDINGS; do echo "$f" | cut -d: -f1,2; done | sort | tr '\n' ' ')
+	[ "$have" = "$want" ] || pw_fail "$name: findings [${have% }] expected [${want% }]"
+	if pw_bugs_expected; then
+		[ "$rc" = 23 ] || pw_fail "$name: pinwatch exit $rc with findings, expected 23"
+	fi
+	for f in $PW_EXP_FINDINGS; do
+		lt=$(echo "$f" | cut -s -d: -f3)
+		[ -z "$lt" ] && continue
+		echo "$got" | awk -v k="${f%%:*}" -v lt="$lt" '$1==k && $3!=lt {bad=1} END{exit bad}' ||
+			pw_fail "$name: ${f%%:*} longterm should be $lt"
+	done
+	[ -z "$PW_EXP_ACQ_FRAME" ] || echo "$got" | awk 'NF && $1 != "preexisting" && !$5 {bad=1} END{exit bad}' ||
+		pw_fail "$name: an acquire stack lacks $PW_EXP_ACQ_FRAME"
+	[ -z "$PW_EXP_REL_FRAME" ] || echo "$got" | awk 'NF && !$6 {bad=1} END{exit bad}' ||
+		pw_fail "$name: a release stack lacks $PW_EXP_REL_FRAME"
+	[ -z "$PW_EXP_API" ] || echo "$got" | awk -v a="$PW_EXP_API" 'NF && $4 != a {bad=1} END{exit bad}' ||
+		pw_fail "$name: api should be $PW_EXP_API"
+	# pinwatch's view of the kernel counters over its own window
+	kacq=$(pw_json_num "$PW_JSON" nr_foll_pin_acquired_delta)
+	krel=$(pw_json_num "$PW_JSON" nr_foll_pin_released_delta)
+	dacq=$(pw_json_num "$PW_JSON" drift_acquired)
+	drel=$(pw_json_num "$PW_JSON" drift_released)
+	tacq=$(pw_json_num "$PW_JSON" pins_acquired)
+	trel=$(pw_json_num "$PW_JSON" pins_released)
+	echo "pinwatch totals: acquired $tacq released $trel; kernel +$kacq +$krel; drift $dacq $drel"
+	[ "$dacq" = 0 ] && [ "$drel" = 0 ] || pw_fail "$name: pinwatch drifted from vmstat ($dacq, $drel)"
+	[ "$kacq" = "$da" ] && [ "$krel" = "$dr" ] ||
+		pw_fail "$name: pinwatch's vmstat window (+$kacq +$krel) differs from the case's (+$da +$dr)"
+	if [ -z "$PW_EXP_FINDINGS" ]; then
+		[ "$tacq" = "$da" ] && [ "$trel" = "$dr" ] ||
+			pw_fail "$name: totals (+$tacq +$trel) differ from vmstat (+$da +$dr)"
+	fi
+	grep -q '"incomplete": false' "$PW_JSON" || pw_fail "$name: report incomplete (drops)"
 }
 
 pw_case_hook_after() { :; }
 
-# pw_case [--wait SECS] [--xfail] NAME EXP_ACQ EXP_REL -- CMD ARGS...
+# pw_case [--wait SECS] [--xfail] [--finding KIND:PINS[:true|false]]... [--acq-frame SYM]
+#         [--rel-frame SYM] [--api API] NAME EXP_ACQ EXP_REL -- CMD ARGS...
 pw_case() {
 	wait_s=$PW_WAIT xfail=0
+	PW_EXP_FINDINGS= PW_EXP_ACQ_FRAME= PW_EXP_REL_FRAME= PW_EXP_API=
 	while :; do
 		case "$1" in
 		--wait) wait_s=$2; shift 2 ;;
 		--xfail) xfail=1; shift ;;
+		# what pinwatch must report when the case runs under it (PW_TRACE)
+		--finding) PW_EXP_FINDINGS="$PW_EXP_FINDINGS $2"; shift 2 ;;
+		--acq-frame) PW_EXP_ACQ_FRAME=$2; shift 2 ;;
+		--rel-frame) PW_EXP_REL_FRAME=$2; shift 2 ;;
+		--api) PW_EXP_API=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
@@ -122,6 +216,12 @@ pw_case() {
 		sleep 0.2
 	done
 	echo "vmstat: acquired +$da released +$dr (expected +$exp_acq +$exp_rel)"
+	# under the tracer a case with findings exits 23, not with CMD's status
+	if [ -n "${PW_TRACE:-}" ] && [ $rc = 23 ] && pw_bugs_expected; then
+		trc=23 rc=$((xfail))
+	else
+		trc=$rc
+	fi
 	if [ $xfail = 0 ] && [ $rc -ne 0 ]; then
 		pw_fail "$name: command exited $rc"
 	elif [ $xfail = 1 ] && [ $rc -eq 0 ]; then
@@ -131,6 +231,7 @@ pw_case() {
 	else
 		echo "ok $name"
 	fi
+	[ -z "${PW_TRACE:-}" ] || pw_check_tracer "$name" $trc "$da" "$dr"
 	pw_case_hook_after "$name" $rc
 	return 0
 }

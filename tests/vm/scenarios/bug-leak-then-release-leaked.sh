@@ -10,11 +10,11 @@
 pw_load_module
 pw_thp madvise
 
-pw_case leak-fast-4k                 16   0 -- pwtest pin --api fast --pages 16 --release never
-pw_case leak-remote-thp-longterm    600   0 -- pwtest pin --api remote --pages 600 --thp --longterm --release never
-pw_case release-leaked                0 616 -- pwtest release-leaked
+pw_case --finding leak:16:false --acq-frame pwt_pin_fast --api pin_user_pages_fast leak-fast-4k                 16   0 -- pwtest pin --api fast --pages 16 --release never
+pw_case --finding leak:600:true --acq-frame pwt_pin_remote --api pin_user_pages_remote leak-remote-thp-longterm    600   0 -- pwtest pin --api remote --pages 600 --thp --longterm --release never
+pw_case --finding preexisting:616 --rel-frame pwt_release_leaked release-leaked                0 616 -- pwtest release-leaked
 pw_case release-leaked-again          0   0 -- pwtest release-leaked
-pw_case leak-plain-4k                32   0 -- pwtest pin --api plain --pages 32 --release never
-pw_case rmmod-releases-leaked         0  32 -- rmmod pinwatch_test
+pw_case --finding leak:32 --acq-frame pwt_pin_plain leak-plain-4k                32   0 -- pwtest pin --api plain --pages 32 --release never
+pw_case --finding preexisting:32 rmmod-releases-leaked         0  32 -- rmmod pinwatch_test
 pw_load_module
 pw_done

@@ -10,6 +10,6 @@
 pw_load_module
 pw_thp madvise
 
-pw_case unpin-of-get-4k     0  16 -- pwtest pin --api get-fast --pages 16 --release unpin-get
-pw_case unpin-of-get-thp    0 600 -- pwtest pin --api get-fast --pages 600 --thp --release unpin-get
+pw_case --finding unpin_without_pin:16 --acq-frame pwt_get_fast --rel-frame pwt_unpin_get_pages --api get_user_pages_fast unpin-of-get-4k     0  16 -- pwtest pin --api get-fast --pages 16 --release unpin-get
+pw_case --finding unpin_without_pin:600 --acq-frame pwt_get_fast --rel-frame pwt_unpin_get_pages unpin-of-get-thp    0 600 -- pwtest pin --api get-fast --pages 600 --thp --release unpin-get
 pw_done

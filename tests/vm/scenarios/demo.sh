@@ -10,7 +10,7 @@
 . "${PW_LIB:-/pw/lib.sh}"
 pw_load_module
 
-pw_case demo-put-instead-of-unpin  8 0 -- pwtest pin --api fast --pages 8 --release put
-pw_case demo-leak                  4 0 -- pwtest pin --api plain --pages 4 --longterm --release never
-pw_case demo-cleanup               0 4 -- pwtest release-leaked
+pw_case --finding put_instead_of_unpin:8 --acq-frame pwt_pin_fast demo-put-instead-of-unpin  8 0 -- pwtest pin --api fast --pages 8 --release put
+pw_case --finding leak:4:true --acq-frame pwt_pin_plain demo-leak                  4 0 -- pwtest pin --api plain --pages 4 --longterm --release never
+pw_case --finding preexisting:4 demo-cleanup               0 4 -- pwtest release-leaked
 pw_done

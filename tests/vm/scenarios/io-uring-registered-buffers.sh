@@ -9,6 +9,7 @@
 # 511 right away; the totals still balance.
 . "${PW_LIB:-/pw/lib.sh}"
 pw_thp madvise
+PW_SETTLE=3s   # ring exit releases asynchronously, after the process is gone
 
 pw_case          uring-unregister     16  16 -- pwtest uring --pages 16 --hold-ms 100
 pw_case --wait 20 uring-exit          16  16 -- pwtest uring --pages 16 --hold-ms 100 --release exit

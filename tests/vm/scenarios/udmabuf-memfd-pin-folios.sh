@@ -8,5 +8,5 @@
 . "${PW_LIB:-/pw/lib.sh}"
 [ -c /dev/udmabuf ] || pw_die "no /dev/udmabuf"
 
-pw_case udmabuf-16   16 16 -- pwtest udmabuf --pages 16 --hold-ms 100
+pw_case --api udmabuf udmabuf-16   16 16 -- pwtest udmabuf --pages 16 --hold-ms 100
 pw_done

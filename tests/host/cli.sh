@@ -1,0 +1,67 @@
+#!/bin/sh
+# Host tests of the pinwatch command line: usage errors, the refusal on a
+# kernel that cannot be traced (the 6.18 build host: no kprobes, fentry EPERM),
+# and the man page covering every long option. Records one result per check.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+pw=${PINWATCH:-$top/build/pinwatch}
+res() { "$top/tests/result.sh" "$@"; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME STATUS PATTERN -- ARGS: exit status, and stderr is ONE line matching PATTERN
+expect() {
+	name=$1 want=$2 pat=$3; shift 4
+	"$pw" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	lines=$(wc -l < "$tmp/err")
+	if [ "$rc" != "$want" ]; then res FAIL "host/cli/$name" "exit $rc, want $want: $(head -c 300 "$tmp/err")"
+	elif [ "$lines" != 1 ]; then res FAIL "host/cli/$name" "stderr has $lines lines, want one"
+	elif ! grep -q -- "$pat" "$tmp/err"; then res FAIL "host/cli/$name" "stderr '$(cat "$tmp/err")' lacks '$pat'"
+	else res PASS "host/cli/$name"; fi
+}
+
+expect unknown-option          2 "unknown option '--frobnicate'"  -- --frobnicate
+expect unknown-command         2 "unknown command 'frob'"         -- frob
+expect run-without-command     2 "run needs a command"            -- run
+expect run-only-dashes         2 "run needs a command"            -- run --
+expect bad-settle              2 "invalid value 'soon' for --settle" -- run --settle soon -- true
+expect bad-settle-negative     2 "for --settle"                   -- run --settle -1s -- true
+expect bad-max-pages           2 "invalid value '12x' for --max-pages" -- run --max-pages 12x -- true
+expect bad-max-pages-zero      2 "for --max-pages"                -- run --max-pages 0 -- true
+expect bad-attach              2 "want auto, fentry or kprobe"    -- probe --attach uprobe
+expect bad-exitcode            2 "for --error-exitcode"           -- run --error-exitcode 300 -- true
+expect bad-interval            2 "for --interval"                 -- --interval 1ms
+expect missing-value           2 "needs a value"                  -- run --json
+expect json-unwritable         2 "cannot write --json /nonexistent/dir/r.json" -- run --json /nonexistent/dir/r.json -- true
+expect probe-extra-argument    2 "unexpected argument 'x'"        -- probe x
+
+# --help and --version
+if "$pw" --help | grep -q '^Usage: pinwatch'; then res PASS host/cli/help; else res FAIL host/cli/help "no usage text"; fi
+if "$pw" --version | grep -Eq '^pinwatch [0-9]+\.[0-9]+\.[0-9]+$'; then res PASS host/cli/version; else res FAIL host/cli/version "bad --version"; fi
+
+# Every long option in --help is documented in man/pinwatch.8.
+missing=""
+for o in $("$pw" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$top/man/pinwatch.8" || missing="$missing $o"
+done
+if [ -z "$missing" ]; then res PASS host/cli/man-covers-help; else res FAIL host/cli/man-covers-help "not in man/pinwatch.8:$missing"; fi
+
+# The refusal on a kernel that cannot be traced. Which case applies is read
+# from the kernel itself, so the test is right on any host: the build host
+# (no kprobe PMU, fentry refused) must get 77 and one line naming what is missing.
+"$pw" probe >"$tmp/probe" 2>"$tmp/perr"; prc=$?
+if [ "$(id -u)" != 0 ]; then
+	res FAIL host/cli/refusal "must run as root to test the kernel refusal"
+elif [ $prc = 77 ]; then
+	if grep -q 'cannot trace pins on kernel' "$tmp/perr" && [ "$(wc -l < "$tmp/perr")" = 1 ] &&
+	   grep -q 'fentry' "$tmp/perr" && grep -q 'kprobe' "$tmp/perr"; then
+		res PASS host/cli/probe-refuses-untraceable-kernel
+	else res FAIL host/cli/probe-refuses-untraceable-kernel "stderr: $(cat "$tmp/perr")"; fi
+	expect run-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- run -- true
+	expect live-refuses-untraceable-kernel 77 "cannot trace pins on kernel" --
+	# nothing may run CMD when tracing is impossible
+	"$pw" run -- touch "$tmp/ran" 2>/dev/null
+	if [ -e "$tmp/ran" ]; then res FAIL host/cli/refusal-does-not-run-cmd "CMD ran"; else res PASS host/cli/refusal-does-not-run-cmd; fi
+elif [ $prc = 0 ]; then
+	expect run-true-on-traceable-host 0 "SUMMARY: pinwatch: no findings" -- run --settle 0 -- true
+else
+	res FAIL host/cli/probe "pinwatch probe exit $prc: $(cat "$tmp/perr")"
+fi

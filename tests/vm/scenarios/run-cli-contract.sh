@@ -1,0 +1,52 @@
+#!/bin/sh
+# kernels: 6.1 6.12
+# timeout: 150
+# `pinwatch run` as CI uses it, on a kernel it can trace: exit statuses (CMD's
+# own, 127/126, --error-exitcode), suppressions, a full mirror reported as
+# incomplete (never clean), JSON to stdout, fork following. PW_TRACE picks the
+# attach plan (the runner runs this once per mode).
+. "${PW_LIB:-/pw/lib.sh}"
+pw_load_module
+mode=${PW_TRACE:-auto}
+pr() { pinwatch run --attach "$mode" --settle 500ms "$@"; }
+
+# check NAME WANT_STATUS -- pinwatch-run-args...: also keeps stderr in /tmp/err
+check() {
+	n=$1 want=$2; shift 3
+	PW_CASES=$((PW_CASES + 1))
+	pr "$@" >/tmp/out 2>/tmp/err; rc=$?
+	if [ "$rc" = "$want" ]; then echo "ok $n (exit $rc)"; else pw_fail "$n: exit $rc, want $want: $(tail -n 3 /tmp/err)"; fi
+}
+
+check cmd-status-passes-through 3 -- -- sh -c 'exit 3'
+check cmd-not-found 127 -- -- /nonexistent/cmd
+grep -q 'No such file' /tmp/err || pw_fail "cmd-not-found: no reason on stderr"
+check cmd-not-executable 126 -- -- /pw/lib.sh
+check custom-error-exitcode 9 -- --error-exitcode 9 -- pwtest pin --api fast --pages 4 --release put
+
+# suppressions: the finding is counted as suppressed and the run is clean
+printf '# known bug in the test module\nput_instead_of_unpin:pwt_pin_*\n' > /tmp/ok.supp
+check suppressed-finding-is-clean 0 -- --suppressions /tmp/ok.supp --json /tmp/s.json -- \
+	pwtest pin --api fast --pages 4 --release put
+[ "$(pw_json_num /tmp/s.json suppressed)" = 1 ] || pw_fail "suppressed count is not 1"
+printf 'leak:ok\nbogus line\n' > /tmp/bad.supp
+check malformed-suppressions 2 -- --suppressions /tmp/bad.supp -- true
+grep -q 'bad.supp:2' /tmp/err || pw_fail "malformed-suppressions: error does not name line 2: $(cat /tmp/err)"
+
+# a full mirror: drops counted, report incomplete, never a clean exit
+check full-mirror-is-not-clean 23 -- --max-pages 4 --json /tmp/f.json -- \
+	pwtest pin --api fast --pages 16 --release unpin
+grep -q '"incomplete": true' /tmp/f.json || pw_fail "full mirror: report not marked incomplete"
+dropped=$(sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' /tmp/f.json)
+[ "$dropped" = 12 ] || pw_fail "full mirror: $dropped dropped pages counted, want 12 (16 pins, room for 4)"
+grep -q '"findings": \[\]' /tmp/f.json || pw_fail "full mirror: releases of unmirrored pins must not become findings"
+grep -q 'INCOMPLETE' /tmp/err || pw_fail "full mirror: text report does not say INCOMPLETE"
+
+# JSON on stdout, and pins of a forked grandchild are followed
+PW_CASES=$((PW_CASES + 1))
+pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never; true' > /tmp/o.json 2>/tmp/err
+if grep -q '"kind": "leak"' /tmp/o.json && grep -q '"comm": "pwtest"' /tmp/o.json; then
+	echo "ok json-stdout-and-fork-following"
+else pw_fail "json-stdout-and-fork-following: $(head -c 400 /tmp/o.json)"; fi
+pwtest release-leaked >/dev/null
+pw_done
