@@ -362,8 +362,12 @@ static int cmd_odirect(int argc, char **argv)
 
 	if (fd < 0)
 		die("open %s O_DIRECT: %s", o.dev, strerror(errno));
-	if (ioctl(fd, BLKGETSIZE64, &devsize))
-		die("BLKGETSIZE64 %s: %s (not a block device?)", o.dev, strerror(errno));
+	struct stat st;
+	/* a block device, or a regular file (legacy-DIO filesystems such as vfat) */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		devsize = st.st_size;
+	else if (ioctl(fd, BLKGETSIZE64, &devsize))
+		die("BLKGETSIZE64 %s: %s (not a block device or file?)", o.dev, strerror(errno));
 	if (devsize < len)
 		die("%s has %" PRIu64 " bytes, need %zu", o.dev, devsize, len);
 

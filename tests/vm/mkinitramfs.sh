@@ -1,8 +1,8 @@
 #!/bin/sh
 # Build the test VM's initramfs for one kernel.
 # Usage: mkinitramfs.sh <6.1|6.12> <kernel-cache-dir> <out.cpio.gz> [scenario.sh ...]
-# Contents: busybox-static + applet links, /init, /pw/bin (pwtest, pinwatch with
-# its shared libraries and loader, $PW_VM_EXTRA_BINS), /pw/kmod/pinwatch_test.ko,
+# Contents: busybox-static + applet links, /init, /pw/bin (pwtest, pinwatch, bpftool with
+# their shared libraries and loader, $PW_VM_EXTRA_BINS), /pw/kmod/pinwatch_test.ko,
 # /pw/mods (virtio-blk and its non-built-in deps, decompressed: busybox insmod
 # cannot be trusted with .ko.xz), /pw/lib.sh, /pw/scenarios/*.sh + scenarios.list.
 set -eu
@@ -32,7 +32,8 @@ add_bin() {
 		mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"
 	done
 }
-for b in "$ob/pwtest" "$ob/pinwatch" ${PW_VM_EXTRA_BINS:-}; do
+# bpftool: scenarios check that nothing of pinwatch's stays loaded
+for b in "$ob/pwtest" "$ob/pinwatch" $(command -v bpftool) ${PW_VM_EXTRA_BINS:-}; do
 	if [ -f "$b" ]; then add_bin "$b"; else echo "mkinitramfs: note: no $b, not in initramfs" >&2; fi
 done
 [ -f "$ob/kmod-$v/pinwatch_test.ko" ] && cp "$ob/kmod-$v/pinwatch_test.ko" "$stage/pw/kmod/"
@@ -48,7 +49,7 @@ need() {
 	n=$(echo "$1" | tr - _)
 	grep -q "^$n\$" "$order" && return 0
 	grep -q "/$n\.ko\|/$(echo "$n" | tr _ -)\.ko" "$mdir/modules.builtin" && return 0
-	f=$(find "$mdir/kernel" -name "$n.ko*" -o -name "$(echo "$n" | tr _ -).ko*" | head -n1)
+	f=$(find "$mdir/kernel" -name "$n.ko*" -o -name "$(echo "$n" | tr _ -).ko*" -o -name "$1.ko*" | head -n1)
 	[ -n "$f" ] || { echo "mkinitramfs: module $n not found for $v" >&2; return 1; }
 	for d in $(modinfo -F depends "$f" | tr , ' '); do need "$d"; done
 	case "$f" in
@@ -58,7 +59,8 @@ need() {
 	esac
 	echo "$n" >> "$order"
 }
-for m in virtio_pci virtio_blk ${PW_VM_MODULES:-}; do need "$m"; done
+# vfat (+ codepages): legacy fs/direct-io.c, the one user of folio_add_pin
+for m in virtio_pci virtio_blk vfat nls_cp437 nls_ascii nls_utf8 ${PW_VM_MODULES:-}; do need "$m"; done
 
 # Scenarios: copied under their base name; the list keeps the given order.
 : > "$stage/pw/scenarios.list"

@@ -1,26 +1,36 @@
 #!/bin/sh
 # kernels: 6.1 6.12
-# timeout: 150
-# Live mode (`sudo pinwatch`): io_uring registered buffers held past --max-age
-# are reported as long-term pins while held, through the io_uring API; the
-# report is written on SIGINT, SIGTERM and SIGHUP alike.
+# timeout: 180
+# Live mode (`sudo pinwatch`): long-term pins held past --max-age are reported
+# while held, with their API: io_uring registered buffers (FOLL_LONGTERM) and,
+# on 6.12, udmabuf's memfd_pin_folios (long-term by design, no FOLL_LONGTERM
+# flag). The report is written on SIGINT, SIGTERM and SIGHUP alike.
 . "${PW_LIB:-/pw/lib.sh}"
 mode=${PW_TRACE:-auto}
 
-for sig in INT TERM HUP; do
+# live_case SIG EXPECTED-FINDING-LINE FRAME -- WORKLOAD...
+live_case() {
+	sig=$1 want=$2 frame=$3; shift 4
 	PW_CASES=$((PW_CASES + 1))
 	rm -f /tmp/live.json
 	pinwatch --attach "$mode" --max-age 1s --interval 200ms --json /tmp/live.json >/tmp/live.out 2>&1 &
 	lp=$!
 	i=0; until grep -q 'Ctrl-C' /tmp/live.out || [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
-	pwtest uring --pages 16 --hold-ms 3000 >/dev/null || pw_fail "uring workload failed"
+	"$@" >/dev/null || pw_fail "workload $* failed"
 	sleep 1
-	kill -$sig $lp; wait $lp; rc=$?
-	got=$(pw_json_findings /tmp/live.json "io_uring" "")
-	echo "SIG$sig: exit $rc, findings: $(echo "$got" | tr '\n' ';')"
-	echo "$got" | grep -q '^leak 16 true io_uring 1' ||
-		{ pw_fail "SIG$sig: no long-term io_uring leak of 16 pins while held"; cat /tmp/live.out; }
+	kill -"$sig" $lp; wait $lp; rc=$?
+	got=$(pw_json_findings /tmp/live.json "$frame" "")
+	echo "SIG$sig, $*: exit $rc, findings: $(echo "$got" | tr '\n' ';')"
+	echo "$got" | grep -q "^$want" ||
+		{ pw_fail "SIG$sig: expected '$want' while held"; cat /tmp/live.out; }
 	[ "$rc" = 0 ] || pw_fail "SIG$sig: live mode exit $rc"
 	grep -q '^SUMMARY: pinwatch' /tmp/live.out || pw_fail "SIG$sig: no SUMMARY line"
+}
+
+for sig in INT TERM HUP; do
+	live_case $sig "leak 16 true io_uring 1" io_uring -- pwtest uring --pages 16 --hold-ms 3000
 done
+if [ "$PW_KVER" = 6.12 ]; then
+	live_case INT "leak 16 true udmabuf 1" udmabuf_create -- pwtest udmabuf --pages 16 --hold-ms 3000
+fi
 pw_done

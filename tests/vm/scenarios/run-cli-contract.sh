@@ -21,7 +21,8 @@ check() {
 check cmd-status-passes-through 3 -- -- sh -c 'exit 3'
 check cmd-not-found 127 -- -- /nonexistent/cmd
 grep -q 'No such file' /tmp/err || pw_fail "cmd-not-found: no reason on stderr"
-check cmd-not-executable 126 -- -- /pw/lib.sh
+printf 'true\n' > /tmp/notexec; chmod 644 /tmp/notexec
+check cmd-not-executable 126 -- -- /tmp/notexec
 check custom-error-exitcode 9 -- --error-exitcode 9 -- pwtest pin --api fast --pages 4 --release put
 
 # suppressions: the finding is counted as suppressed and the run is clean
