@@ -9,7 +9,7 @@ VERSION  := 0.1.0
 CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
             -std=gnu11 -I. -I$(OUT) -DPINWATCH_VERSION='"$(VERSION)"'
-LDLIBS   := -lbpf -lelf -lz
+LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I. -Ibpf -Wall -Wno-unused-function
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -53,6 +53,8 @@ $(OUT)/bpf $(OUT)/src:
 -include tests/host/host.mk
 -include tests/prog/prog.mk
 -include tests/vm/vm.mk
+-include tests/fuzz/fuzz.mk
+-include tests/vm/soak.mk
 
 # check: everything, one results file, one summary line. A stage that cannot
 # run records a failure instead of being skipped.
@@ -61,6 +63,7 @@ check: deps
 	@$(MAKE) --no-print-directory all || tests/result.sh FAIL build "make all failed"
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory host || true
+	@$(MAKE) --no-print-directory fuzz-check || true
 	@$(MAKE) --no-print-directory vm || true
 	@tests/summary.sh $(OUT)/results.txt
 

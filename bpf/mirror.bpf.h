@@ -30,9 +30,18 @@ static __always_inline bool pw_is_zero_folio(__u64 folio)
 	return folio == base + zpfn * bpf_core_type_size(struct page);
 }
 
+/* A bucket of the stack map holds one stack: a different stack hashing to a
+ * taken bucket gets -EEXIST (17), for good, and the soak lost every stack of
+ * one GUP path that way (6.1, kprobes). Such a stack is stored without its
+ * innermost frame or two (the hooked function itself): other content, other
+ * bucket, and the same id every time. */
 static __always_inline __s32 pw_stack(void *ctx)
 {
 	long id = bpf_get_stackid(ctx, &stacks, 0);
+	if (id == -17)
+		id = bpf_get_stackid(ctx, &stacks, 1);
+	if (id == -17)
+		id = bpf_get_stackid(ctx, &stacks, 2);
 	if (id < 0)
 		pw_stat_add(PW_S_DROP_STACKS, 1);
 	return id;

@@ -17,13 +17,20 @@ struct session {
 	struct suppressions *sup;
 	struct pw_vmstat before;
 	__u64 start_ns;
+	int kallsyms_fd;		/* opened while privileged, for the report */
 };
 /* probe + load + attach; returns 0 or the exit status to leave with. */
 int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 		  void (*on_new)(void *, const struct pw_finding_key *), void *arg);
 /* findings + totals + vmstat drift into r (caller report_free()s it). */
 int session_report(struct session *s, struct pw_report *r);
+/* the same without findings: counters, attach list, vmstat deltas */
+void session_totals(struct session *s, struct pw_report *r);
 void session_end(struct session *s);
+/* after attach: drop every capability the session no longer needs (keep: 1ull << CAP_*) */
+void session_drop_privileges(struct session *s, unsigned long long keep);
+/* SIGINT, SIGTERM and SIGHUP all end a session with its report */
+void session_catch_signals(void (*handler)(int));
 /* writes text to stderr and JSON (if asked); returns the bug count */
 int session_emit(struct session *s, struct pw_options *o, struct pw_report *r);
 #endif

@@ -9,10 +9,12 @@
  * lookups by name use every symbol.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "src/ksyms.h"
 
 /* No kernel function is this long: an address further than this past the
@@ -51,9 +53,9 @@ static bool is_text_type(char t)
 	return t == 't' || t == 'T' || t == 'w' || t == 'W';
 }
 
-static char *read_all(const char *path)
+/* Read everything from f (closed here). */
+static char *read_stream(FILE *f)
 {
-	FILE *f = fopen(path, "re");
 	size_t cap = 1 << 20, len = 0, n;
 	char *buf = NULL, *nb;
 
@@ -112,19 +114,23 @@ static bool parse_line(char *line, struct ksym *s, char *type)
 	return *s->name != '\0';
 }
 
-struct ksyms *ksyms_load(const char *path)
+/* Parse buf (NUL-terminated, owned by the result from now on, freed on error). */
+static struct ksyms *ksyms_from_buf(char *buf)
 {
-	struct ksyms *ks = calloc(1, sizeof(*ks));
+	struct ksyms *ks;
 	size_t lines = 1;
 	char *p, *nl, type;
 	struct ksym s;
 	int err;
 
-	if (!ks)
+	if (!buf)
 		return NULL;
-	ks->buf = read_all(path);
-	if (!ks->buf)
-		goto fail;
+	ks = calloc(1, sizeof(*ks));
+	if (!ks) {
+		free(buf);
+		return NULL;
+	}
+	ks->buf = buf;
 	for (p = ks->buf; *p; p++)
 		lines += *p == '\n';
 	ks->text = malloc(lines * sizeof(*ks->text));
@@ -156,6 +162,39 @@ fail:
 	ksyms_free(ks);
 	errno = err ? err : ENOMEM;
 	return NULL;
+}
+
+struct ksyms *ksyms_load(const char *path)
+{
+	return ksyms_from_buf(read_stream(fopen(path, "re")));
+}
+
+struct ksyms *ksyms_load_fd(int fd)
+{
+	int d;
+	FILE *f;
+
+	/* /proc/kallsyms shows addresses by the opener's credentials, so an fd
+	 * opened while privileged still reads them after privileges are dropped */
+	if (lseek(fd, 0, SEEK_SET) < 0 || (d = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return NULL;
+	f = fdopen(d, "r");
+	if (!f) {
+		close(d);
+		return NULL;
+	}
+	return ksyms_from_buf(read_stream(f));
+}
+
+struct ksyms *ksyms_parse(const char *text, size_t len)
+{
+	char *buf = malloc(len + 1);
+
+	if (!buf)
+		return NULL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return ksyms_from_buf(buf);
 }
 
 void ksyms_free(struct ksyms *ks)

@@ -12,6 +12,10 @@ struct ksym {
 };
 
 struct ksyms *ksyms_load(const char *path);	/* NULL + errno on failure */
+/* from an open kallsyms fd (rewound and read again; the fd stays open) */
+struct ksyms *ksyms_load_fd(int fd);
+/* from kallsyms text (len bytes, copied; need not be NUL-terminated) */
+struct ksyms *ksyms_parse(const char *text, size_t len);
 void ksyms_free(struct ksyms *ks);
 const struct ksym *ksyms_find(const struct ksyms *ks, __u64 addr);	/* nearest symbol <= addr */
 const struct ksym *ksyms_by_name(const struct ksyms *ks, const char *name);

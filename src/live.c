@@ -47,14 +47,11 @@ int cmd_live(struct pw_options *o)
 {
 	struct session s;
 	struct pw_report r;
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	session_catch_signals(on_signal);
 	int rc = session_start(&s, o, false, on_new, NULL);
 	if (rc)
 		return rc;
+	session_drop_privileges(&s, 0);
 	print_header(&s, o);
 	__u64 next = pw_now_ns() + o->interval_ns;
 	while (!stop) {

@@ -12,6 +12,8 @@
 #include "parse.h"
 #include "report.h"
 #include "commands.h"
+#include "metrics.h"
+#include "monitor.h"
 
 void usage(FILE *out)
 {
@@ -19,16 +21,27 @@ void usage(FILE *out)
 "Usage: pinwatch [OPTIONS]                  trace pins system-wide (live)\n"
 "       pinwatch run [OPTIONS] -- CMD [ARGS] run CMD, report its pin bugs\n"
 "       pinwatch probe [--attach MODE]      show what this kernel allows\n"
+"       pinwatch serve [OPTIONS]            trace; export Prometheus metrics\n"
+"       pinwatch top [OPTIONS]              trace; live table of pin holders\n"
 "\n"
 "Options:\n"
 "  --attach MODE          auto (default: fentry, else kprobe, per symbol), fentry, kprobe\n"
 "  --max-pages N          mirror capacity in folios (default 262144); more is counted as dropped\n"
-"  --json FILE            write the report as one JSON document to FILE ('-' = stdout)\n"
+"  --json FILE            write the report as one JSON document to FILE ('-' = stdout);\n"
+"                         serve, top: one JSON object per interval per line\n"
 "  --suppressions FILE    'kind:pattern' lines; matching findings are not reported\n"
 "  --settle DUR           run: wait after CMD exits for deferred releases (default 2s)\n"
 "  --error-exitcode N     run: exit status when there are findings (default 23)\n"
-"  --interval DUR         live: audit interval (default 1s)\n"
+"  --user NAME|UID        run: run CMD as this user (default: SUDO_UID/SUDO_GID under sudo)\n"
+"  --as-root              run: run CMD as root even under sudo\n"
+"  --interval DUR         live, serve, top: audit and export interval (default 1s)\n"
 "  --max-age DUR          live: report pins held longer than DUR as leaks (default: off)\n"
+"  --listen [HOST:]PORT   serve: HTTP address for /metrics (default 127.0.0.1:9477)\n"
+"  --textfile PATH        serve: also write the metrics to PATH every interval\n"
+"                         (node_exporter textfile collector; alone, no HTTP)\n"
+"  --top-k N              serve, top: holders exported by name, the rest is 'other' (default 10)\n"
+"  --sort KEY             top: pages (default), longterm, age or holder\n"
+"  --once                 top: print one table and exit (also when stdout is not a tty)\n"
 "  -h, --help             this text\n"
 "  -V, --version          print the version\n"
 "\n"
@@ -46,6 +59,13 @@ static const struct option long_opts[] = {
 	{ "error-exitcode", required_argument, 0, 'e' },
 	{ "interval", required_argument, 0, 'i' },
 	{ "max-age", required_argument, 0, 'A' },
+	{ "listen", required_argument, 0, 'L' },
+	{ "textfile", required_argument, 0, 'T' },
+	{ "top-k", required_argument, 0, 'K' },
+	{ "sort", required_argument, 0, 'O' },
+	{ "once", no_argument, 0, '1' },
+	{ "user", required_argument, 0, 'u' },
+	{ "as-root", no_argument, 0, 'R' },
 	{ "help", no_argument, 0, 'h' },
 	{ "version", no_argument, 0, 'V' },
 	{ 0 }
@@ -67,6 +87,9 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 	o->interval_ns = 1000000000ull;
 	o->error_exitcode = PW_EXIT_FINDINGS_DEFAULT;
 	o->max_pages = 262144;
+	o->top_k = PW_TOPK_DEFAULT;
+	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
+	bool listen_set = false;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, so CMD's own options stay CMD's */
@@ -84,6 +107,8 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 			o->max_pages = v;
 			break;
 		case 'j': o->json_path = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'R': o->as_root = true; break;
 		case 's': o->suppressions = optarg; break;
 		case 'S':
 			if (parse_duration_ns(optarg, &o->settle_ns))
@@ -97,6 +122,25 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 			if (parse_duration_ns(optarg, &o->max_age_ns))
 				return bad("max-age", optarg, "want a duration like 30s, 1h");
 			break;
+		case 'L':
+			if (parse_listen(optarg, o->listen_host, sizeof(o->listen_host), &o->listen_port))
+				return bad("listen", optarg, "want [HOST:]PORT, port 1..65535");
+			listen_set = true;
+			break;
+		case 'T': o->textfile = optarg; break;
+		case 'K':
+			if (parse_size(optarg, &v) || v > PW_TOPK_MAX)
+				return bad("top-k", optarg, "want 0..100");
+			o->top_k = (int)v;
+			break;
+		case 'O': {
+			enum pw_sort k;
+			if (top_sort_parse(optarg, &k))
+				return bad("sort", optarg, "want pages, longterm, age or holder");
+			o->sort = k;
+			break;
+		}
+		case '1': o->once = true; break;
 		case 'e': {
 			char *end;
 			errno = 0;
@@ -126,6 +170,9 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 		fprintf(stderr, "pinwatch: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return PW_EXIT_USAGE;
 	}
+	/* serve listens on the default port unless only a textfile is asked for */
+	if (!strcmp(sub, "serve") && !listen_set && !o->textfile)
+		o->listen_port = 9477;
 	if (o->json_path) {
 		/* opened now so a bad path fails before any tracing starts */
 		o->json = strcmp(o->json_path, "-") ? fopen(o->json_path, "w") : stdout;
@@ -148,8 +195,9 @@ int main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (strcmp(sub, "live") && strcmp(sub, "run") && strcmp(sub, "probe")) {
-		fprintf(stderr, "pinwatch: unknown command '%s' (want run or probe; see --help)\n", sub);
+	if (strcmp(sub, "live") && strcmp(sub, "run") && strcmp(sub, "probe") &&
+	    strcmp(sub, "serve") && strcmp(sub, "top")) {
+		fprintf(stderr, "pinwatch: unknown command '%s' (want run, probe, serve or top; see --help)\n", sub);
 		return PW_EXIT_USAGE;
 	}
 	rc = options_parse(&o, sub, argc, argv);
@@ -159,5 +207,9 @@ int main(int argc, char **argv)
 		return cmd_probe(&o);
 	if (!strcmp(sub, "run"))
 		return cmd_run(&o);
+	if (!strcmp(sub, "serve"))
+		return cmd_serve(&o);
+	if (!strcmp(sub, "top"))
+		return cmd_top(&o);
 	return cmd_live(&o);
 }

@@ -16,7 +16,15 @@ struct pw_options {
 	int error_exitcode;		/* --error-exitcode (run) */
 	const char *json_path;		/* --json */
 	const char *suppressions;	/* --suppressions */
+	const char *user;		/* --user (run) */
+	bool as_root;			/* --as-root (run) */
 	FILE *json;			/* opened before tracing starts */
+	char listen_host[64];		/* serve --listen (default 127.0.0.1) */
+	int listen_port;		/* 0: serve does not listen (--textfile only) */
+	const char *textfile;		/* serve --textfile */
+	int top_k;			/* --top-k: holders named in metrics */
+	int sort;			/* top --sort (enum pw_sort) */
+	bool once;			/* top --once */
 	char **cmd;			/* run: CMD ARGS... */
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/perf_event.h>
@@ -159,7 +160,10 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 	memset(p, 0, sizeof(*p));
 	if (uname(&u) == 0)
 		snprintf(p->kernel, sizeof(p->kernel), "%s", u.release);
-	btf = btf__load_vmlinux_btf();
+	/* PINWATCH_BTF=FILE: read the kernel's BTF from FILE (tests of the
+	 * missing/unreadable BTF refusal, kernels with BTF shipped apart) */
+	const char *btf_path = getenv("PINWATCH_BTF");
+	btf = btf_path && *btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	p->btf = btf != NULL;
 	p->btf_err = btf ? 0 : -errno;
 	int pmu = kprobe_pmu_type();
@@ -208,8 +212,13 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 			have_rel = true;
 	}
 
-	if (!p->btf)
-		add_missing(p, "no kernel BTF (/sys/kernel/btf/vmlinux; needs CONFIG_DEBUG_INFO_BTF=y)");
+	if (!p->btf) {
+		char why[PATH_MAX + 256], e[128];
+		libbpf_strerror(p->btf_err ? p->btf_err : -ENOENT, e, sizeof(e));
+		snprintf(why, sizeof(why), "no usable kernel BTF (%s: %s; needs CONFIG_DEBUG_INFO_BTF=y)",
+			 btf_path && *btf_path ? btf_path : "/sys/kernel/btf/vmlinux", e);
+		add_missing(p, why);
+	}
 	if (!have_acq || !have_rel) {
 		char why[256];
 		const struct pw_hook *h = &p->hooks[0];

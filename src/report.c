@@ -332,3 +332,13 @@ int report_exit_code(const struct pw_report *r, int cmd_status, int error_exitco
 
 	return report_bug_count(r) > 0 || incomplete ? error_exitcode : cmd_status;
 }
+
+int report_symbolize(const struct ksyms *ks, const __u64 *ips, int n, char ***out, int *nout)
+{
+	return symbolize(ks, ips, n, out, nout);
+}
+
+void report_free_frames(char **v, int n)
+{
+	free_frames(v, n);
+}

@@ -70,6 +70,10 @@ struct pw_report {
 int report_add_findings(struct pw_report *r, const struct pw_raw_finding *raw, int n,
 			const struct ksyms *ks, const struct suppressions *sup, __u64 now_ns);
 void report_finish(struct pw_report *r);
+/* One raw stack symbolized as reports show it (tracer frames stripped), for
+ * callers that name holders (src/holders.c); free with report_free_frames(). */
+int report_symbolize(const struct ksyms *ks, const __u64 *ips, int n, char ***out, int *nout);
+void report_free_frames(char **v, int n);
 void report_free(struct pw_report *r);
 
 /* Number of unsuppressed groups that are bugs (everything but preexisting). */

@@ -13,13 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include "commands.h"
+#include "privs.h"
 
 static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
-/* fork CMD blocked on go[0]; an exec failure comes back as errno on errp */
-static pid_t spawn(char **cmd, int go[2], int errp[2])
+/* fork CMD blocked on go[0], as the user ra names; an exec failure comes back
+ * as errno on errp, a failure to become that user as -errno */
+static pid_t spawn(char **cmd, const struct pw_runas *ra, int go[2], int errp[2])
 {
 	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
 		return -1;
@@ -29,10 +32,15 @@ static pid_t spawn(char **cmd, int go[2], int errp[2])
 	char c;
 	close(go[1]);
 	close(errp[0]);
+	int e = privs_become(ra);
+	if (e) {
+		if (write(errp[1], &e, sizeof(e)) < 0) {}
+		_exit(126);
+	}
 	if (read(go[0], &c, 1) != 1)
 		_exit(1);	/* pinwatch gave up before starting CMD */
 	execvp(cmd[0], cmd);
-	int e = errno;
+	e = errno;
 	if (write(errp[1], &e, sizeof(e)) < 0) {}
 	_exit(e == ENOENT ? 127 : 126);
 }
@@ -62,16 +70,17 @@ int cmd_run(struct pw_options *o)
 	struct session s;
 	struct pw_report r;
 	int go[2], errp[2], e = 0;
+	struct pw_runas ra;
 
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	session_catch_signals(on_signal);
 
-	int rc = session_start(&s, o, true, NULL, NULL);
+	int rc = privs_runas(o->user, o->as_root, &ra);
 	if (rc)
 		return rc;
-	pid_t pid = spawn(o->cmd, go, errp);
+	rc = session_start(&s, o, true, NULL, NULL);
+	if (rc)
+		return rc;
+	pid_t pid = spawn(o->cmd, &ra, go, errp);
 	if (pid < 0) {
 		fprintf(stderr, "pinwatch: cannot start %s: %s\n", o->cmd[0], strerror(errno));
 		session_end(&s);
@@ -80,11 +89,20 @@ int cmd_run(struct pw_options *o)
 	close(go[0]);
 	close(errp[1]);
 	tracer_add_tgid(s.tr, pid);
+	/* CMD is forked (it became its user itself); keep only CAP_KILL to pass
+	 * signals on to a CMD that runs as another user */
+	session_drop_privileges(&s, ra.uid != (uid_t)-1 && ra.uid != getuid() ? 1ull << CAP_KILL : 0);
 	if (write(go[1], "g", 1) != 1) {}
 	close(go[1]);
 
 	int status = wait_child(&s, pid);
 	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
+		if (e < 0) {
+			fprintf(stderr, "pinwatch: cannot run %s as uid %u: %s\n", o->cmd[0],
+				(unsigned)ra.uid, strerror(-e));
+			session_end(&s);
+			return 1;
+		}
 		fprintf(stderr, "pinwatch: %s: %s\n", o->cmd[0], strerror(e));
 		session_end(&s);
 		return e == ENOENT ? 127 : 126;

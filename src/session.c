@@ -4,6 +4,8 @@
  * and at the end turn the BPF maps into a report.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "commands.h"
 #include "ksyms.h"
 #include "suppress.h"
+#include "privs.h"
 
 static int unsupported(const struct pw_plan *p)
 {
@@ -24,6 +27,9 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 	char err[256];
 
 	memset(s, 0, sizeof(*s));
+	s->kallsyms_fd = -1;
+	if (privs_check())
+		return 1;
 	if (o->suppressions) {
 		s->sup = suppressions_load(o->suppressions, err, sizeof(err));
 		if (!s->sup) {
@@ -46,16 +52,16 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 	}
 	vmstat_read(&s->before);
 	s->start_ns = pw_now_ns();
+	/* kallsyms shows addresses by the opener's capabilities (CAP_SYSLOG) */
+	s->kallsyms_fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
-int session_report(struct session *s, struct pw_report *r)
+void session_totals(struct session *s, struct pw_report *r)
 {
-	struct pw_raw_finding *raw = NULL;
 	struct pw_attach *att;
 	__u64 st[PW_S__MAX], pins;
 	struct pw_vmstat after;
-	int n = 0;
 
 	memset(r, 0, sizeof(*r));
 	vmstat_read(&after);
@@ -83,12 +89,20 @@ int session_report(struct session *s, struct pw_report *r)
 		r->nr_foll_pin_released_delta = after.released - s->before.released;
 	}
 	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
+}
 
+int session_report(struct session *s, struct pw_report *r)
+{
+	struct pw_raw_finding *raw = NULL;
+	int n = 0;
+
+	session_totals(s, r);
 	int err = tracer_findings(s->tr, &raw, &n);
 	if (!err && n) {
 		/* stacks to name: read kallsyms again, so modules loaded while
 		 * tracing are named too (a clean run reuses the probe's copy) */
-		struct ksyms *ks = ksyms_load("/proc/kallsyms");
+		struct ksyms *ks = s->kallsyms_fd >= 0 ? ksyms_load_fd(s->kallsyms_fd)
+							: ksyms_load("/proc/kallsyms");
 		if (ks) {
 			ksyms_free(s->plan.ksyms);
 			s->plan.ksyms = ks;
@@ -121,4 +135,23 @@ void session_end(struct session *s)
 	probe_free(&s->plan);
 	s->tr = NULL;
 	s->sup = NULL;
+	if (s->kallsyms_fd >= 0)
+		close(s->kallsyms_fd);
+	s->kallsyms_fd = -1;
+}
+
+void session_drop_privileges(struct session *s, unsigned long long keep)
+{
+	long long kept = privs_drop(keep, tracer_check_access, s->tr);
+
+	if (getenv("PINWATCH_DEBUG"))
+		fprintf(stderr, "pinwatch: capabilities kept after attach: %#llx\n", kept);
+}
+
+void session_catch_signals(void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }

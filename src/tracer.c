@@ -269,22 +269,72 @@ int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 	return 0;
 }
 
-void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins)
+int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 {
-	int fd = bpf_map__fd(t->skel->maps.mirror);
+	int fd = bpf_map__fd(t->skel->maps.mirror), cap = 256, cnt = 0;
+	struct pw_pin *v = malloc(cap * sizeof(*v));
 	__u64 k, cur;
 	bool first = true;
-	struct pw_pin p;
-	*pages = *pins = 0;
+
+	if (!v)
+		return -ENOMEM;
+	/* the map changes under us: entries may be missed or seen twice by the
+	 * walk, which a per-interval snapshot tolerates */
 	while (bpf_map_get_next_key(fd, first ? NULL : &cur, &k) == 0) {
 		first = false;
 		cur = k;
-		if (bpf_map_lookup_elem(fd, &k, &p) == 0 &&
-		    (!t->opts.filter_tree || (p.h.flags & PW_F_TREE))) {
-			*pins += p.pins;
-			*pages += p.pins < p.nr_pages ? p.pins : p.nr_pages;
+		if (cnt == cap) {
+			struct pw_pin *nv = realloc(v, 2 * cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap *= 2;
 		}
+		if (bpf_map_lookup_elem(fd, &k, &v[cnt]) == 0 &&
+		    (!t->opts.filter_tree || (v[cnt].h.flags & PW_F_TREE)))
+			cnt++;
 	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins)
+{
+	struct pw_pin *v;
+	int n;
+
+	*pages = *pins = 0;
+	if (tracer_pins(t, &v, &n))
+		return;
+	for (int i = 0; i < n; i++) {
+		*pins += v[i].pins;
+		*pages += v[i].pins < v[i].nr_pages ? v[i].pins : v[i].nr_pages;
+	}
+	free(v);
+}
+
+int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH])
+{
+	return read_stack(bpf_map__fd(t->skel->maps.stacks), id, ips);
+}
+
+__u64 tracer_capacity(struct tracer *t)
+{
+	return bpf_map__max_entries(t->skel->maps.mirror);
+}
+
+/* One read through an fd we hold: does this kernel want CAP_BPF for it? */
+int tracer_check_access(void *arg)
+{
+	struct tracer *t = arg;
+	__u32 k = 0;
+	__u64 *v = calloc(t->ncpu, sizeof(__u64));
+	int err = v ? bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stats), &k, v) : -ENOMEM;
+	free(v);
+	return err ? -errno : 0;
 }
 
 int tracer_attach_list(struct tracer *t, struct pw_attach **out)

@@ -31,7 +31,15 @@ void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX]);
 int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n);
 /* Pages and pins the mirror holds now (reportable entries only). */
 void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins);
+/* Every reportable mirror entry (key: folio), for per-holder metrics; caller
+ * frees *out. */
+int tracer_pins(struct tracer *t, struct pw_pin **out, int *n);
+/* The raw ips of a stack id from the stacks map; returns the frame count. */
+int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH]);
+__u64 tracer_capacity(struct tracer *t);	/* mirror max entries */
 /* symbol -> mode list for the report ("fentry", "fexit", "kprobe", ...) */
 int tracer_attach_list(struct tracer *t, struct pw_attach **out);
+/* 0 when the maps can be read with the current capabilities (privs_drop) */
+int tracer_check_access(void *tracer);
 __u64 pw_now_ns(void);	/* CLOCK_BOOTTIME, as bpf_ktime_get_boot_ns() */
 #endif

@@ -4,7 +4,8 @@
 set -eu
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
  qemu-system-x86 busybox-static cpio xz-utils kmod liburing-dev libcmocka-dev dwarves
- libmicrohttpd-dev"
+ libclang-rt-14-dev
+ libmicrohttpd-dev prometheus"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -17,3 +18,8 @@ echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# prometheus is installed for promtool only (the unit tests lint /metrics with
+# it); the server it would start is not wanted on a build host
+case " $missing " in *" prometheus "*)
+	command -v systemctl >/dev/null && systemctl disable --now prometheus >/dev/null 2>&1 || true ;;
+esac

@@ -6,11 +6,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 pw=${PINWATCH:-$top/build/pinwatch}
 res() { "$top/tests/result.sh" "$@"; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pw_pre=    # a command expect runs pinwatch under (setpriv)
 
 # expect NAME STATUS PATTERN -- ARGS: exit status, and stderr is ONE line matching PATTERN
 expect() {
 	name=$1 want=$2 pat=$3; shift 4
-	"$pw" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	$pw_pre "$pw" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
 	lines=$(wc -l < "$tmp/err")
 	if [ "$rc" != "$want" ]; then res FAIL "host/cli/$name" "exit $rc, want $want: $(head -c 300 "$tmp/err")"
 	elif [ "$lines" != 1 ]; then res FAIL "host/cli/$name" "stderr has $lines lines, want one"
@@ -32,6 +33,17 @@ expect bad-interval            2 "for --interval"                 -- --interval 
 expect missing-value           2 "needs a value"                  -- run --json
 expect json-unwritable         2 "cannot write --json /nonexistent/dir/r.json" -- run --json /nonexistent/dir/r.json -- true
 expect probe-extra-argument    2 "unexpected argument 'x'"        -- probe x
+expect bad-listen-port         2 "invalid value '70000' for --listen" -- serve --listen 70000
+expect bad-listen-junk         2 "for --listen"                   -- serve --listen 127.0.0.1:80x
+expect bad-top-k               2 "for --top-k"                    -- serve --top-k 500
+expect bad-sort                2 "want pages, longterm, age or holder" -- top --sort pid
+expect serve-extra-argument    2 "unexpected argument 'x'"        -- serve x
+# suppressions are read before the kernel is probed, so these fail here too
+printf 'leak:ok\nbogus line\n' > "$tmp/bad.supp"
+expect suppressions-malformed  2 "bad.supp:2: missing ':'"       -- run --suppressions "$tmp/bad.supp" -- true
+expect suppressions-missing    2 "/nonexistent.supp: No such file" -- run --suppressions /nonexistent.supp -- true
+expect user-unknown            2 "invalid value 'no-such-user-x' for --user" -- run --user no-such-user-x -- true
+expect user-and-as-root        2 "exclude each other"             -- run --user 0 --as-root -- true
 
 # --help and --version
 if "$pw" --help | grep -q '^Usage: pinwatch'; then res PASS host/cli/help; else res FAIL host/cli/help "no usage text"; fi
@@ -43,6 +55,31 @@ for o in $("$pw" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 	grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$top/man/pinwatch.8" || missing="$missing $o"
 done
 if [ -z "$missing" ]; then res PASS host/cli/man-covers-help; else res FAIL host/cli/man-covers-help "not in man/pinwatch.8:$missing"; fi
+
+# Privileges, checked with capget before any probing: the message names what
+# is missing, exit 1 (as nobody: no capability at all; as root without CAP_BPF).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	pw_pre="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	expect not-root-run        1 "missing capability CAP_BPF and CAP_PERFMON" -- run -- true
+	expect not-root-probe      1 "missing capability CAP_BPF and CAP_PERFMON" -- probe
+	expect not-root-live       1 "missing capability CAP_BPF and CAP_PERFMON" --
+	pw_pre="setpriv --inh-caps=-bpf,-sys_admin --bounding-set=-bpf,-sys_admin"
+	expect no-cap-bpf          1 "missing capability CAP_BPF ("    -- run -- true
+	pw_pre="setpriv --inh-caps=-perfmon,-sys_admin --bounding-set=-perfmon,-sys_admin"
+	expect no-cap-perfmon      1 "missing capability CAP_PERFMON (" -- run -- true
+	pw_pre=
+else
+	res FAIL host/cli/privileges "needs root and setpriv to test the capability checks"
+fi
+
+# No BTF, or BTF that does not parse (PINWATCH_BTF points the probe elsewhere):
+# the kernel cannot be traced, exit 77, one line naming the file.
+export PINWATCH_BTF=/nonexistent/vmlinux
+expect btf-missing 77 "no usable kernel BTF (/nonexistent/vmlinux: No such file" -- run -- true
+head -c 4096 /dev/urandom > "$tmp/garbage.btf"
+PINWATCH_BTF=$tmp/garbage.btf
+expect btf-unreadable 77 "no usable kernel BTF ($tmp/garbage.btf:" -- probe
+unset PINWATCH_BTF
 
 # The refusal on a kernel that cannot be traced. Which case applies is read
 # from the kernel itself, so the test is right on any host: the build host
@@ -57,6 +94,8 @@ elif [ $prc = 77 ]; then
 	else res FAIL host/cli/probe-refuses-untraceable-kernel "stderr: $(cat "$tmp/perr")"; fi
 	expect run-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- run -- true
 	expect live-refuses-untraceable-kernel 77 "cannot trace pins on kernel" --
+	expect serve-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- serve --listen 127.0.0.1:19477
+	expect top-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- top --once
 	# nothing may run CMD when tracing is impossible
 	"$pw" run -- touch "$tmp/ran" 2>/dev/null
 	if [ -e "$tmp/ran" ]; then res FAIL host/cli/refusal-does-not-run-cmd "CMD ran"; else res PASS host/cli/refusal-does-not-run-cmd; fi

@@ -5,7 +5,8 @@
  * or prints one "pwtest: ..." line on stderr and exits non-zero.
  *
  *   pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]
- *              --pages N --release unpin|batch|dirty|put|never|unpin-get
+ *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
+ *       (--iters: K pin+release rounds on the same buffer, for the soak)
  *       (--hole: the last page is unmapped, to exercise the module's partial-pin
  *        error path: it releases what it got correctly and fails with EFAULT)
  *   pwtest release-leaked
@@ -239,7 +240,7 @@ static int cmd_pin(int argc, char **argv)
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,iters");
 	if (o.hole && (o.thp || o.pages < 2))
 		die("--hole needs a 4 KiB buffer of at least 2 pages");
 	r.api = lookup(api_names, 5, "api", o.api);
@@ -252,9 +253,23 @@ static int cmd_pin(int argc, char **argv)
 		die("munmap hole: %s", strerror(errno));
 
 	int fd = open_dev();
-	if (ioctl(fd, PWT_IOC_PIN, &r))
-		die("ioctl PIN(api=%s release=%s pages=%ld): %s (acquired %" PRId64 " released %" PRId64 ")",
-		    o.api, o.release, o.pages, strerror(errno), r.acquired, r.released);
+	struct pwt_req sum = r;
+	for (long it = 0; it < o.iters; it++) {
+		struct pwt_req q = r;
+		if (ioctl(fd, PWT_IOC_PIN, &q))
+			die("ioctl PIN(api=%s release=%s pages=%ld) round %ld: %s (acquired %" PRId64
+			    " released %" PRId64 ")", o.api, o.release, o.pages, it, strerror(errno),
+			    q.acquired, q.released);
+		if (it == 0)
+			sum = q;
+		else {
+			sum.acquired += q.acquired;
+			sum.released += q.released;
+			sum.parked += q.parked;
+			sum.large += q.large;
+		}
+	}
+	r = sum;
 	close(fd);
 	printf("pin api=%s release=%s longterm=%d thp=%d pages=%ld acquired=%" PRId64
 	       " released=%" PRId64 " parked=%" PRId64 " large=%" PRId64 "\n",

@@ -95,6 +95,33 @@ static void ksyms_rejects_unprivileged_all_zero_kallsyms(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* From a buffer (not NUL-terminated) and from an fd read twice: what the
+ * report uses after pinwatch dropped the capability kallsyms addresses need. */
+static void ksyms_parses_buffers_and_rereads_fds(void **state)
+{
+	const char text[] = "ffffffff81000000 T _text\nffffffffc0001000 t pwt_x\t[m]\nffff";
+	char path[] = "/tmp/pw-kallsyms-XXXXXX";
+	struct ksyms *ks = ksyms_parse(text, strlen(text) - 4);	/* cut before "ffff" */
+	char buf[64];
+	int fd;
+
+	assert_non_null(ks);
+	assert_string_equal(ksyms_format(ks, 0xffffffffc0001010ULL, buf, sizeof(buf)), "pwt_x+0x10 [m]");
+	ksyms_free(ks);
+	assert_null(ksyms_parse("", 0));
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
+	for (int i = 0; i < 2; i++) {	/* rewound each time */
+		ks = ksyms_load_fd(fd);
+		assert_non_null(ks);
+		assert_non_null(ksyms_by_name(ks, "pwt_x"));
+		ksyms_free(ks);
+	}
+	close(fd);
+	unlink(path);
+}
+
 /* The host's kallsyms: ~100-200k lines must load quickly, and every text
  * symbol must be found again by its own address. */
 static void ksyms_loads_host_kallsyms_fast(void **state)
@@ -130,6 +157,7 @@ int main(void)
 		cmocka_unit_test(ksyms_lookup_ignores_data_symbols),
 		cmocka_unit_test(ksyms_skips_zero_addresses_and_sorts_unsorted_modules),
 		cmocka_unit_test(ksyms_rejects_unprivileged_all_zero_kallsyms),
+		cmocka_unit_test(ksyms_parses_buffers_and_rereads_fds),
 		cmocka_unit_test(ksyms_loads_host_kallsyms_fast),
 	};
 

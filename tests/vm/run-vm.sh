@@ -20,11 +20,15 @@ norm() { sed -u -e 's/\r$//' -e 's/\(.\)\(@@PW-[A-Z]\)/\1\n\2/g'; }  # markers o
 
 # --- which scenarios: resolve names, keep those that list this kernel ---------
 # Default: every scenario once per attach plan of pinwatch (PW_VM_MODES;
-# an empty PW_VM_MODES runs them untraced). "name@mode" selects one by hand.
+# an empty PW_VM_MODES runs them untraced), or only in the modes its
+# "# modes:" header lists. "name@mode" selects one by hand.
 if [ $# -eq 0 ]; then
 	for f in tests/vm/scenarios/*.sh; do
 		[ -f "$f" ] || continue
-		for m in ${PW_VM_MODES-fentry kprobe}; do set -- "$@" "$f@$m"; done
+		ms=$(hdr "$f" modes)
+		for m in ${PW_VM_MODES-fentry kprobe}; do
+			case " ${ms:-$m} " in *" $m "*) set -- "$@" "$f@$m" ;; esac
+		done
 		[ -n "${PW_VM_MODES-x}" ] || set -- "$@" "$f"
 	done
 fi
@@ -71,7 +75,7 @@ run=$(IFS=,; echo "${names[*]}")
 echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s"
 t0=$(date +%s%N)
 # No -enable-kvm (hangs on this host). ttyS0 = kernel console, ttyS1 = results.
-timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp 2 -m 2G \
 	-display none -monitor none -no-reboot -net none \
 	-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}" \

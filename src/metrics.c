@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writers of a snapshot: the Prometheus text exposition (serve, --textfile)
+ * and one JSON line per interval (--json). Names follow Prometheus
+ * conventions: pinwatch_ prefix, base units (seconds, bytes), _total for
+ * counters. No pid, pfn or stack labels: those would make a series per pin.
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "src/metrics.h"
+
+const char *metrics_escape(const char *v, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *v && o + 3 < len; v++) {
+		if (*v == '\\' || *v == '"') {
+			buf[o++] = '\\';
+			buf[o++] = *v;
+		} else if (*v == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = *v;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void head(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void holder_series(FILE *out, const struct pw_snapshot *s, const char *name, int what)
+{
+	char e[2 * PW_HOLDER_LEN];
+
+	for (int i = 0; i < s->n_holders; i++) {
+		const struct pw_holder_stat *h = &s->holders[i];
+		metrics_escape(h->name, e, sizeof(e));
+		for (int lt = 0; lt < 2; lt++) {
+			fprintf(out, "%s{holder=\"%s\",longterm=\"%s\"} ", name, e, lt ? "true" : "false");
+			if (what == 0)
+				fprintf(out, "%llu\n", (unsigned long long)h->pages[lt]);
+			else if (what == 1)
+				fprintf(out, "%llu\n", (unsigned long long)(h->pages[lt] * s->page_size));
+			else
+				fprintf(out, "%.3f\n", h->oldest_s[lt]);
+		}
+	}
+}
+
+static void counter(FILE *out, const char *name, const char *help, __u64 v)
+{
+	head(out, name, "counter", help);
+	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
+}
+
+int metrics_write(FILE *out, const struct pw_snapshot *s)
+{
+	char e1[256], e2[256];
+
+	head(out, "pinwatch_build_info", "gauge", "pinwatch version and traced kernel (always 1).");
+	fprintf(out, "pinwatch_build_info{version=\"%s\",kernel=\"%s\"} 1\n",
+		metrics_escape(s->version, e1, sizeof(e1)), metrics_escape(s->kernel, e2, sizeof(e2)));
+	head(out, "pinwatch_attach_info", "gauge", "How each kernel symbol is traced (always 1).");
+	for (int i = 0; i < s->n_attach; i++)
+		fprintf(out, "pinwatch_attach_info{symbol=\"%s\",mode=\"%s\"} 1\n",
+			metrics_escape(s->attach[i].symbol, e1, sizeof(e1)),
+			metrics_escape(s->attach[i].mode, e2, sizeof(e2)));
+
+	head(out, "pinwatch_pinned_pages", "gauge",
+	     "Pages pinned now, by the first kernel function outside GUP that pinned them.");
+	holder_series(out, s, "pinwatch_pinned_pages", 0);
+	head(out, "pinwatch_pinned_bytes", "gauge", "Bytes pinned now (pages times the page size).");
+	holder_series(out, s, "pinwatch_pinned_bytes", 1);
+	head(out, "pinwatch_pinned_oldest_age_seconds", "gauge",
+	     "Age of the oldest pin held now, per holder (0 when none).");
+	holder_series(out, s, "pinwatch_pinned_oldest_age_seconds", 2);
+
+	/* A histogram of the pages pinned *now*, by age: it is recomputed every
+	 * interval (a gauge histogram), so use it for quantiles of current ages,
+	 * not rate(). */
+	head(out, "pinwatch_pin_age_seconds", "histogram", "Pages pinned now, by age of their pin.");
+	for (int b = 0; b < PW_AGE_BUCKETS; b++)
+		fprintf(out, "pinwatch_pin_age_seconds_bucket{le=\"%g\"} %llu\n", pw_age_bounds[b],
+			(unsigned long long)s->age_le[b]);
+	fprintf(out, "pinwatch_pin_age_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)s->age_count);
+	fprintf(out, "pinwatch_pin_age_seconds_sum %.3f\n", s->age_sum_s);
+	fprintf(out, "pinwatch_pin_age_seconds_count %llu\n", (unsigned long long)s->age_count);
+	head(out, "pinwatch_oldest_pin_age_seconds", "gauge", "Age of the oldest pin held now (0 when none).");
+	fprintf(out, "pinwatch_oldest_pin_age_seconds %.3f\n", s->oldest_s);
+
+	counter(out, "pinwatch_pins_acquired_total", "Pins taken and mirrored since pinwatch started.",
+		s->pins_acquired);
+	counter(out, "pinwatch_pins_released_total", "Mirrored pins released by an unpin.", s->pins_released);
+	counter(out, "pinwatch_preexisting_released_total",
+		"Releases of pins taken before pinwatch started (not bugs).", s->preexisting_released);
+
+	head(out, "pinwatch_findings_total", "counter", "Finding groups (kind, stacks), by kind; suppressed ones excluded.");
+	for (int k = PW_K_NONE + 1; k < PW_K__MAX; k++)
+		fprintf(out, "pinwatch_findings_total{kind=\"%s\"} %llu\n", pw_kind_name(k),
+			(unsigned long long)s->findings[k]);
+	head(out, "pinwatch_finding_pins_total", "counter", "Pins affected by findings, by kind.");
+	for (int k = PW_K_NONE + 1; k < PW_K__MAX; k++)
+		fprintf(out, "pinwatch_finding_pins_total{kind=\"%s\"} %llu\n", pw_kind_name(k),
+			(unsigned long long)s->finding_pins[k]);
+	head(out, "pinwatch_findings_suppressed", "gauge", "Finding groups matched by --suppressions.");
+	fprintf(out, "pinwatch_findings_suppressed %llu\n", (unsigned long long)s->suppressed);
+
+	head(out, "pinwatch_mirror_folios", "gauge", "Folios in the pin mirror now.");
+	fprintf(out, "pinwatch_mirror_folios %llu\n", (unsigned long long)s->mirror_entries);
+	head(out, "pinwatch_mirror_capacity_folios", "gauge", "Capacity of the pin mirror (--max-pages).");
+	fprintf(out, "pinwatch_mirror_capacity_folios %llu\n", (unsigned long long)s->mirror_capacity);
+	head(out, "pinwatch_dropped_total", "counter",
+	     "Data lost: pins (mirror full), findings, stacks, ring-buffer events.");
+	fprintf(out, "pinwatch_dropped_total{what=\"pins\"} %llu\n", (unsigned long long)s->dropped_pages);
+	fprintf(out, "pinwatch_dropped_total{what=\"findings\"} %llu\n", (unsigned long long)s->dropped_findings);
+	fprintf(out, "pinwatch_dropped_total{what=\"stacks\"} %llu\n", (unsigned long long)s->dropped_stacks);
+	fprintf(out, "pinwatch_dropped_total{what=\"events\"} %llu\n", (unsigned long long)s->dropped_events);
+
+	/* Without /proc/vmstat's counters the series are left out rather than
+	 * exported as 0, which would read as "the kernel pinned nothing". */
+	if (s->vmstat_ok) {
+		counter(out, "pinwatch_kernel_foll_pin_acquired_total",
+			"The kernel's nr_foll_pin_acquired (/proc/vmstat, since boot).", s->kernel_acquired);
+		counter(out, "pinwatch_kernel_foll_pin_released_total",
+			"The kernel's nr_foll_pin_released (/proc/vmstat, since boot).", s->kernel_released);
+		head(out, "pinwatch_kernel_drift_pins", "gauge",
+		     "Kernel counter delta since pinwatch started minus the pins pinwatch saw.");
+		fprintf(out, "pinwatch_kernel_drift_pins{counter=\"acquired\"} %lld\n", (long long)s->drift_acquired);
+		fprintf(out, "pinwatch_kernel_drift_pins{counter=\"released\"} %lld\n", (long long)s->drift_released);
+	}
+	head(out, "pinwatch_uptime_seconds", "gauge", "Time since tracing started.");
+	fprintf(out, "pinwatch_uptime_seconds %.3f\n", s->uptime_s);
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_str(FILE *out, const char *v)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(out, "\\u%04x", *p);	/* comm is arbitrary bytes */
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+int metrics_json(FILE *out, const struct pw_snapshot *s)
+{
+	fprintf(out, "{\"schema_version\":%d,\"pinwatch_version\":", PW_METRICS_SCHEMA);
+	json_str(out, s->version);
+	fputs(",\"kernel\":", out);
+	json_str(out, s->kernel);
+	fprintf(out, ",\"time\":%.3f,\"uptime_s\":%.3f,\"page_size\":%llu,\"holders\":[",
+		s->time_s, s->uptime_s, (unsigned long long)s->page_size);
+	for (int i = 0; i < s->n_holders; i++) {
+		const struct pw_holder_stat *h = &s->holders[i];
+		fprintf(out, "%s{\"holder\":", i ? "," : "");
+		json_str(out, h->name);
+		fprintf(out, ",\"pages\":%llu,\"longterm_pages\":%llu,\"pins\":%llu,\"bytes\":%llu,"
+			"\"oldest_age_s\":%.3f,\"processes\":[",
+			(unsigned long long)(h->pages[0] + h->pages[1]), (unsigned long long)h->pages[1],
+			(unsigned long long)(h->pins[0] + h->pins[1]),
+			(unsigned long long)((h->pages[0] + h->pages[1]) * s->page_size),
+			h->oldest_s[0] > h->oldest_s[1] ? h->oldest_s[0] : h->oldest_s[1]);
+		for (int p = 0; p < h->n_procs; p++) {
+			fprintf(out, "%s{\"pid\":%u,\"comm\":", p ? "," : "", h->procs[p].tgid);
+			json_str(out, h->procs[p].comm);
+			fputc('}', out);
+		}
+		fprintf(out, "],\"more_processes\":%s}", h->more_procs ? "true" : "false");
+	}
+	fprintf(out, "],\"oldest_age_s\":%.3f,\"pins_acquired\":%llu,\"pins_released\":%llu,"
+		"\"preexisting_released\":%llu,\"findings\":{",
+		s->oldest_s, (unsigned long long)s->pins_acquired, (unsigned long long)s->pins_released,
+		(unsigned long long)s->preexisting_released);
+	for (int k = PW_K_NONE + 1; k < PW_K__MAX; k++)
+		fprintf(out, "%s\"%s\":%llu", k > 1 ? "," : "", pw_kind_name(k), (unsigned long long)s->findings[k]);
+	fprintf(out, "},\"suppressed\":%llu,\"mirror_folios\":%llu,\"mirror_capacity\":%llu,"
+		"\"dropped\":{\"pins\":%llu,\"findings\":%llu,\"stacks\":%llu,\"events\":%llu}",
+		(unsigned long long)s->suppressed, (unsigned long long)s->mirror_entries,
+		(unsigned long long)s->mirror_capacity, (unsigned long long)s->dropped_pages,
+		(unsigned long long)s->dropped_findings, (unsigned long long)s->dropped_stacks,
+		(unsigned long long)s->dropped_events);
+	if (s->vmstat_ok)
+		fprintf(out, ",\"kernel_counters\":{\"nr_foll_pin_acquired\":%lld,\"nr_foll_pin_released\":%lld,"
+			"\"drift_acquired\":%lld,\"drift_released\":%lld}",
+			(long long)s->kernel_acquired, (long long)s->kernel_released,
+			(long long)s->drift_acquired, (long long)s->drift_released);
+	fputs("}\n", out);
+	fflush(out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int metrics_write_textfile(const char *path, const struct pw_snapshot *s)
+{
+	/* node_exporter reads *.prom; the temp name does not end in .prom, so a
+	 * half-written file is never collected, and rename() replaces atomically
+	 * within one directory (hence the temp file next to the target). */
+	size_t l = strlen(path);
+	char *tmp = malloc(l + 16);
+	int err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, l + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		return err;
+	}
+	fchmod(fd, 0644);	/* mkstemp makes it 0600; the collector may not be root */
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto out;
+	}
+	err = metrics_write(f, s);
+	if (fflush(f) || fsync(fd))
+		err = err ? err : -errno;
+	if (fclose(f))
+		err = err ? err : -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+out:
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The monitoring model (serve, top, --textfile): one snapshot of the tracer's
+ * state per interval. Plain data, no libbpf types, so the exposition, JSON and
+ * table writers are tested on the host from recorded snapshots.
+ */
+#ifndef PW_METRICS_H
+#define PW_METRICS_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "bpf/pinwatch.h"
+#include "src/report.h"
+
+#define PW_METRICS_SCHEMA	1	/* schema_version of the --json stream */
+#define PW_TOPK_DEFAULT		10	/* holders exported by name; the rest is "other" */
+#define PW_TOPK_MAX		100
+#define PW_HOLDER_LEN		96	/* "module:function" */
+#define PW_HOLDER_PROCS		4	/* processes named per holder (JSON, top) */
+#define PW_AGE_BUCKETS		8	/* finite buckets of the pin-age histogram */
+
+/* Upper bounds (seconds) of the pin-age histogram: 1s .. 1d. */
+extern const double pw_age_bounds[PW_AGE_BUCKETS];
+
+struct pw_proc {
+	__u32 tgid;
+	char comm[PW_COMM_LEN];
+};
+
+/* Pins held now, by the first kernel frame outside GUP that took them.
+ * Arrays are indexed by long-term (FOLL_LONGTERM): [0] no, [1] yes. */
+struct pw_holder_stat {
+	char name[PW_HOLDER_LEN];	/* "pinwatch_test:pwt_pin_plain", "other", "unknown" */
+	__u64 pages[2], pins[2];
+	double oldest_s[2];		/* age of the oldest pin, 0 if none */
+	struct pw_proc procs[PW_HOLDER_PROCS];
+	int n_procs;
+	bool more_procs;		/* more processes than procs[] names */
+};
+
+struct pw_snapshot {
+	char version[32], kernel[128];
+	double time_s;			/* wall clock (JSON "time") */
+	double uptime_s;		/* since tracing started */
+	__u64 page_size;
+	struct pw_holder_stat *holders;	/* pages desc; after holders_topk: K + "other" */
+	int n_holders;
+	/* pages pinned now, by age: cumulative le buckets, +Inf = age_count */
+	__u64 age_le[PW_AGE_BUCKETS], age_count;
+	double age_sum_s, oldest_s;
+	__u64 pins_acquired, pins_released, preexisting_released;
+	__u64 findings[PW_K__MAX];	/* finding groups, by kind (suppressed excluded) */
+	__u64 finding_pins[PW_K__MAX];
+	__u64 suppressed;
+	__u64 mirror_entries, mirror_capacity;
+	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events;
+	bool vmstat_ok;
+	__s64 kernel_acquired, kernel_released;	/* absolute /proc/vmstat values */
+	__s64 drift_acquired, drift_released;	/* kernel delta since start - pinwatch's count */
+	struct pw_attach *attach;
+	int n_attach;
+};
+
+void snapshot_free(struct pw_snapshot *s);
+
+/* src/holders.c ---------------------------------------------------------- */
+
+/* "pwt_pin_plain+0x50 [pinwatch_test]" frames (as report_symbolize makes them)
+ * -> "pinwatch_test:pwt_pin_plain": the first frame not inside GUP itself.
+ * "unknown" when there is none. */
+void holder_name(char *const *frames, int n, char *buf, size_t len);
+
+/* Adds the mirror entries to s->holders, named per stack id by name_of (called
+ * once per distinct id; pins is sorted in place), and fills the age histogram.
+ * now_ns: boot clock. Returns 0 or -ENOMEM. */
+int holders_collect(struct pw_snapshot *s, struct pw_pin *pins, int n, __u64 now_ns,
+		    void (*name_of)(void *ctx, __s32 stack_id, char *buf, size_t len), void *ctx);
+
+/* Sort by pages (desc) and fold everything past the first k into "other",
+ * which is always present so its series never vanishes. */
+int holders_topk(struct pw_snapshot *s, int k);
+
+/* Holders exported last time that hold nothing now are kept with zeros (so a
+ * gauge drops to 0 instead of vanishing), as long as there is room in the top
+ * k. known/n_known carry the names from one snapshot to the next. */
+int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_known, int k);
+
+/* src/metrics.c ---------------------------------------------------------- */
+
+/* Prometheus text exposition format 0.0.4. */
+int metrics_write(FILE *out, const struct pw_snapshot *s);
+/* One JSON object on one line (the --json stream of serve and top). */
+int metrics_json(FILE *out, const struct pw_snapshot *s);
+/* metrics_write into PATH atomically: a temp file in the same directory,
+ * fsync, rename. 0 or -errno. */
+int metrics_write_textfile(const char *path, const struct pw_snapshot *s);
+/* Prometheus label value escaping (\\, \", \n) into buf. */
+const char *metrics_escape(const char *v, char *buf, size_t len);
+
+/* src/top_table.c -------------------------------------------------------- */
+
+enum pw_sort { PW_SORT_PAGES = 0, PW_SORT_LONGTERM, PW_SORT_AGE, PW_SORT_HOLDER };
+int top_sort_parse(const char *s, enum pw_sort *out);	/* 0 or -EINVAL */
+const char *top_sort_name(enum pw_sort k);
+/* The holder table, sorted by key, at most max_rows rows (0 = all), each line
+ * cut to width columns (0 = no limit). */
+void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int max_rows, int width);
+#endif

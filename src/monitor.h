@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The long-running tracer behind `serve` and `top`: a live-mode session that
+ * turns the BPF maps into a struct pw_snapshot every interval. */
+#ifndef PW_MONITOR_H
+#define PW_MONITOR_H
+#include "commands.h"
+#include "metrics.h"
+
+struct monitor {
+	struct session s;
+	struct pw_options *o;
+	char known[PW_TOPK_MAX][PW_HOLDER_LEN];	/* holders exported last time */
+	int n_known;
+	unsigned long modules_hash;		/* /proc/modules when kallsyms was read */
+};
+
+/* session_start for the whole host; 0 or the exit status to leave with. */
+int monitor_start(struct monitor *m, struct pw_options *o);
+/* Audit the mirror, then read it: holders (top-K + other), findings, counters. */
+int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap);
+void monitor_end(struct monitor *m);
+
+int cmd_serve(struct pw_options *o);
+int cmd_top(struct pw_options *o);
+#endif

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One snapshot of the tracer per interval, for serve and top: the audit runs
+ * first (so put_instead_of_unpin shows up as a finding and leaves the mirror),
+ * then the mirror is read entry by entry and grouped by holder.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "monitor.h"
+#include "ksyms.h"
+
+/* A cheap signature of the loaded modules: kallsyms is slow to read (seconds
+ * under emulation), so it is re-read only when a module came or went. Only
+ * name and address count: the use count changes with every open(). */
+static unsigned long modules_hash(void)
+{
+	unsigned long h = 5381;
+	char line[512], name[128], addr[32];
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %*s %*s %*s %*s %31s", name, addr) != 2)
+			continue;
+		for (const char *p = name; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		for (const char *p = addr; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+	}
+	fclose(f);
+	return h;
+}
+
+/* kallsyms as it is after attach, so BPF trampolines on the stacks are named
+ * (and stripped) rather than taken for the holder */
+static void reload_ksyms(struct monitor *m)
+{
+	struct ksyms *ks = ksyms_load("/proc/kallsyms");
+
+	if (ks) {
+		ksyms_free(m->s.plan.ksyms);
+		m->s.plan.ksyms = ks;
+		m->modules_hash = modules_hash();
+	}
+}
+
+int monitor_start(struct monitor *m, struct pw_options *o)
+{
+	memset(m, 0, sizeof(*m));
+	m->o = o;
+	int rc = session_start(&m->s, o, false, NULL, NULL);
+	if (!rc)
+		reload_ksyms(m);
+	return rc;
+}
+
+void monitor_end(struct monitor *m)
+{
+	session_end(&m->s);
+}
+
+static void name_stack(void *ctx, __s32 id, char *buf, size_t len)
+{
+	struct monitor *m = ctx;
+	__u64 ips[PW_STACK_DEPTH];
+	char **frames = NULL;
+	int n = tracer_stack(m->s.tr, id, ips), nf = 0;
+
+	if (n && report_symbolize(m->s.plan.ksyms, ips, n, &frames, &nf) == 0) {
+		holder_name(frames, nf, buf, len);
+		report_free_frames(frames, nf);
+	}
+}
+
+static int add_findings(struct monitor *m, struct pw_snapshot *snap)
+{
+	struct pw_raw_finding *raw = NULL;
+	struct pw_report r = { 0 };
+	int n = 0, err = tracer_findings(m->s.tr, &raw, &n);
+
+	if (!err)
+		err = report_add_findings(&r, raw, n, m->s.plan.ksyms, m->s.sup, pw_now_ns());
+	for (int i = 0; !err && i < r.n_groups; i++) {
+		const struct pw_group *g = &r.groups[i];
+		if (g->suppressed) {
+			snap->suppressed++;
+			continue;
+		}
+		if ((unsigned)g->kind < PW_K__MAX) {
+			/* raw entries, not merged groups: a count that only grows */
+			snap->findings[g->kind] += g->n_merged;
+			snap->finding_pins[g->kind] += g->pins;
+		}
+	}
+	report_free(&r);
+	free(raw);
+	return err;
+}
+
+int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
+{
+	struct pw_options *o = m->o;
+	struct pw_pin *pins = NULL;
+	int n = 0, err;
+
+	memset(snap, 0, sizeof(*snap));
+	tracer_audit(m->s.tr, o->max_age_ns, false);
+	if (modules_hash() != m->modules_hash)
+		reload_ksyms(m);
+	snprintf(snap->version, sizeof(snap->version), "%s", PINWATCH_VERSION);
+	snprintf(snap->kernel, sizeof(snap->kernel), "%s", m->s.plan.kernel);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snap->time_s = ts.tv_sec + ts.tv_nsec / 1e9;
+	__u64 now = pw_now_ns();
+	snap->uptime_s = (now - m->s.start_ns) / 1e9;
+	snap->page_size = sysconf(_SC_PAGESIZE);
+
+	/* counters, attach list and vmstat deltas as the report computes them */
+	struct pw_report r;
+	session_totals(&m->s, &r);
+	snap->pins_acquired = r.pins_acquired;
+	snap->pins_released = r.pins_released;
+	snap->preexisting_released = r.preexisting_released;
+	snap->dropped_pages = r.dropped_pages;
+	snap->dropped_findings = r.dropped_findings;
+	snap->dropped_stacks = r.dropped_stacks;
+	snap->dropped_events = r.dropped_events;
+	if (m->s.before.ok) {
+		snap->vmstat_ok = true;
+		snap->kernel_acquired = m->s.before.acquired + r.nr_foll_pin_acquired_delta;
+		snap->kernel_released = m->s.before.released + r.nr_foll_pin_released_delta;
+		snap->drift_acquired = r.nr_foll_pin_acquired_delta - (__s64)r.seen_acquired_all;
+		snap->drift_released = r.nr_foll_pin_released_delta - (__s64)r.seen_released_all;
+	}
+	/* the attach list moves to the snapshot */
+	snap->attach = r.attach;
+	snap->n_attach = r.n_attach;
+	r.attach = NULL;
+	report_free(&r);
+	snap->mirror_capacity = tracer_capacity(m->s.tr);
+
+	err = tracer_pins(m->s.tr, &pins, &n);
+	if (!err) {
+		snap->mirror_entries = n;
+		err = holders_collect(snap, pins, n, now, name_stack, m);
+	}
+	free(pins);
+	if (!err)
+		err = holders_topk(snap, o->top_k);
+	if (!err)
+		err = holders_carry(snap, m->known, &m->n_known, o->top_k);
+	if (!err)
+		err = add_findings(m, snap);
+	return err;
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Monitoring: holder naming and top-K, the Prometheus exposition (checked
+ * by promtool), label escaping, the JSON line, atomic textfile writes and
+ * the `top --once` table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tests/unit/helpers.h"
+#include "src/metrics.h"
+
+static struct pw_pin mk_pin(__s32 stack, __u32 pins, __u32 nr_pages, bool lt, __u64 ts, __u32 tgid,
+			    const char *comm)
+{
+	struct pw_pin p = { .pins = pins, .nr_pages = nr_pages };
+	p.h.stack_id = stack;
+	p.h.flags = lt ? PW_F_LONGTERM : 0;
+	p.h.ts_ns = ts;
+	p.h.tgid = tgid;
+	snprintf(p.h.comm, sizeof(p.h.comm), "%s", comm);
+	return p;
+}
+
+/* stack id -> holder, as symbolization would name them */
+static void fake_names(void *ctx, __s32 id, char *buf, size_t len)
+{
+	static const char *const names[] = { "pinwatch_test:pwt_pin_plain", "vmlinux:io_pin_pages",
+					     "vfio_iommu_type1:vfio_pin_pages_remote",
+					     "weird:a\"b\\c\nd" };
+	snprintf(buf, len, "%s", names[id % 4]);
+}
+
+#define NOW 100000000000000ull	/* boot clock "now" of the recorded state: 100000 s */
+
+/* The recorded state: what a host with the test module, io_uring and VFIO
+ * holding pins looks like to serve after an audit. */
+static void sample_snapshot(struct pw_snapshot *s, int topk)
+{
+	struct pw_pin pins[] = {
+		mk_pin(0, 1, 1, true, NOW - 5000000000ull, 100, "pwtest"),	/* 16 pages, 5 s */
+		mk_pin(1, 1, 1, true, NOW - 7200000000000ull, 200, "qemu"),	/* io_uring, 2 h */
+		mk_pin(2, 512, 512, true, NOW - 30000000000ull, 300, "qemu"),	/* a THP, 30 s */
+		mk_pin(3, 1, 1, false, NOW - 100000000ull, 400, "odd"),
+		mk_pin(-1, 2, 1, false, 0, 500, "nostack"),	/* pins > pages: counted once */
+	};
+	struct pw_pin all[16 + 4 + 1];
+	int n = 0;
+
+	for (int i = 0; i < 16; i++)
+		all[n++] = pins[0];
+	for (int i = 1; i < 5; i++)
+		all[n++] = pins[i];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->version, sizeof(s->version), "0.1.0");
+	snprintf(s->kernel, sizeof(s->kernel), "6.12.57+deb13-cloud-amd64");
+	s->page_size = 4096;
+	s->uptime_s = 42.5;
+	s->time_s = 1764000000.25;
+	assert_int_equal(holders_collect(s, all, n, NOW, fake_names, NULL), 0);
+	assert_int_equal(holders_topk(s, topk), 0);
+	s->pins_acquired = 1000;
+	s->pins_released = 400;
+	s->findings[PW_K_PUT_INSTEAD_OF_UNPIN] = 2;
+	s->finding_pins[PW_K_PUT_INSTEAD_OF_UNPIN] = 12;
+	s->mirror_entries = n;
+	s->mirror_capacity = 262144;
+	s->vmstat_ok = true;
+	s->kernel_acquired = 123456;
+	s->kernel_released = 123000;
+	s->attach = calloc(2, sizeof(*s->attach));
+	s->n_attach = 2;
+	snprintf(s->attach[0].symbol, 64, "try_grab_folio");
+	snprintf(s->attach[0].mode, 16, "fentry");
+	snprintf(s->attach[1].symbol, 64, "mm_page_free");
+	snprintf(s->attach[1].mode, 16, "tp_btf");
+}
+
+static char *capture(int (*fn)(FILE *, const struct pw_snapshot *), const struct pw_snapshot *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(fn(f, s), 0);
+	fclose(f);
+	return buf;
+}
+
+static void holder_is_first_frame_outside_gup(void **state)
+{
+	char buf[PW_HOLDER_LEN];
+	char *plain[] = { "follow_page_pte+0x2c9", "__get_user_pages+0x185", "__gup_longterm_locked+0xbc",
+			  "pwt_pin_plain+0x50 [pinwatch_test]", "pwt_ioctl+0x3cd [pinwatch_test]" };
+	char *fast[] = { "try_grab_folio_fast+0x5", "gup_fast_fallback+0x858", "pin_user_pages_fast+0x47",
+			 "io_pin_pages+0x8e", "io_sqe_buffer_register+0x60" };
+	char *hex[] = { "try_grab_folio+0x5", "0xffffffffc0001234" };
+	char *tramp[] = { "__gup_longterm_locked+0xbc", "0xffffffffc0001234", "pin_user_pages+0x5",
+			  "pwt_pin_plain+0x50 [pinwatch_test]" };
+	char *gup_only[] = { "try_grab_page+0x5", "follow_page_mask+0x500" };
+
+	holder_name(plain, 5, buf, sizeof(buf));
+	assert_string_equal(buf, "pinwatch_test:pwt_pin_plain");
+	holder_name(fast, 5, buf, sizeof(buf));
+	assert_string_equal(buf, "vmlinux:io_pin_pages");
+	holder_name(hex, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "unknown");
+	holder_name(tramp, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "pinwatch_test:pwt_pin_plain");
+	holder_name(gup_only, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "unknown");
+	holder_name(NULL, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "unknown");
+}
+
+static void holders_collect_counts_pages_ages_and_processes(void **state)
+{
+	struct pw_snapshot s;
+
+	sample_snapshot(&s, 10);
+	/* sorted by pages: vfio 512, pwt 16, io_uring 1, weird 1, unknown 1, then other */
+	assert_int_equal(s.n_holders, 6);
+	assert_string_equal(s.holders[0].name, "vfio_iommu_type1:vfio_pin_pages_remote");
+	assert_int_equal(s.holders[0].pages[1], 512);
+	assert_string_equal(s.holders[1].name, "pinwatch_test:pwt_pin_plain");
+	assert_int_equal(s.holders[1].pages[1], 16);
+	assert_int_equal(s.holders[1].pages[0], 0);
+	assert_int_equal(s.holders[1].n_procs, 1);
+	assert_int_equal(s.holders[1].procs[0].tgid, 100);
+	assert_string_equal(s.holders[5].name, "other");
+	assert_int_equal(s.age_count, 16 + 1 + 512 + 1 + 1);
+	assert_int_equal(s.age_le[0], 1 + 1);	/* <= 1 s: "odd" (0.1 s) and the unknown-age pin */
+	assert_int_equal(s.age_le[1], 2 + 16);	/* <= 10 s */
+	assert_true(s.oldest_s > 7199 && s.oldest_s < 7201);
+	snapshot_free(&s);
+}
+
+static void topk_folds_the_rest_into_other(void **state)
+{
+	struct pw_snapshot s;
+
+	sample_snapshot(&s, 2);
+	assert_int_equal(s.n_holders, 3);
+	assert_string_equal(s.holders[0].name, "vfio_iommu_type1:vfio_pin_pages_remote");
+	assert_string_equal(s.holders[1].name, "pinwatch_test:pwt_pin_plain");
+	assert_string_equal(s.holders[2].name, "other");
+	/* io_uring (lt) + weird + unknown */
+	assert_int_equal(s.holders[2].pages[1], 1);
+	assert_int_equal(s.holders[2].pages[0], 2);
+	assert_true(s.holders[2].oldest_s[1] > 7199);
+	assert_int_equal(s.holders[2].n_procs, 3);
+	snapshot_free(&s);
+
+	sample_snapshot(&s, 0);	/* k = 0: everything is "other" */
+	assert_int_equal(s.n_holders, 1);
+	assert_int_equal(s.holders[0].pages[0] + s.holders[0].pages[1], 531);
+	snapshot_free(&s);
+}
+
+static void carry_keeps_released_holders_at_zero(void **state)
+{
+	char known[PW_TOPK_MAX][PW_HOLDER_LEN];
+	int n_known = 0;
+	struct pw_snapshot s;
+
+	sample_snapshot(&s, 10);
+	assert_int_equal(holders_carry(&s, known, &n_known, 10), 0);
+	assert_int_equal(n_known, 5);
+	snapshot_free(&s);
+
+	/* next interval: nothing pinned; the five holders stay, at 0, before "other" */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(holders_topk(&s, 10), 0);
+	assert_int_equal(holders_carry(&s, known, &n_known, 10), 0);
+	assert_int_equal(s.n_holders, 6);
+	assert_string_equal(s.holders[5].name, "other");
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(s.holders[i].pages[0] + s.holders[i].pages[1], 0);
+	snapshot_free(&s);
+
+	/* with room for two only, two are carried */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(holders_topk(&s, 2), 0);
+	assert_int_equal(holders_carry(&s, known, &n_known, 2), 0);
+	assert_int_equal(s.n_holders, 3);
+	assert_int_equal(n_known, 2);
+	snapshot_free(&s);
+}
+
+static void escaping_follows_the_exposition_format(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(metrics_escape("a\"b\\c\nd", buf, sizeof(buf)), "a\\\"b\\\\c\\nd");
+	assert_string_equal(metrics_escape("vmlinux:io_pin_pages", buf, sizeof(buf)), "vmlinux:io_pin_pages");
+	/* truncation never splits an escape or overruns */
+	metrics_escape("\"\"\"\"\"\"\"\"\"\"", buf, 8);
+	assert_true(strlen(buf) < 8);
+	assert_int_equal(strlen(buf) % 2, 0);
+}
+
+static void exposition_has_every_metric(void **state)
+{
+	struct pw_snapshot s;
+
+	sample_snapshot(&s, 10);
+	char *t = capture(metrics_write, &s);
+	assert_non_null(strstr(t, "pinwatch_pinned_pages{holder=\"pinwatch_test:pwt_pin_plain\",longterm=\"true\"} 16\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_pages{holder=\"pinwatch_test:pwt_pin_plain\",longterm=\"false\"} 0\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_bytes{holder=\"pinwatch_test:pwt_pin_plain\",longterm=\"true\"} 65536\n"));
+	assert_non_null(strstr(t, "holder=\"weird:a\\\"b\\\\c\\nd\""));
+	assert_non_null(strstr(t, "pinwatch_findings_total{kind=\"put_instead_of_unpin\"} 2\n"));
+	assert_non_null(strstr(t, "pinwatch_findings_total{kind=\"leak\"} 0\n"));
+	assert_non_null(strstr(t, "pinwatch_attach_info{symbol=\"try_grab_folio\",mode=\"fentry\"} 1\n"));
+	assert_non_null(strstr(t, "pinwatch_build_info{version=\"0.1.0\",kernel=\"6.12.57+deb13-cloud-amd64\"} 1\n"));
+	assert_non_null(strstr(t, "pinwatch_pin_age_seconds_bucket{le=\"+Inf\"} 531\n"));
+	assert_non_null(strstr(t, "pinwatch_kernel_foll_pin_acquired_total 123456\n"));
+	assert_non_null(strstr(t, "pinwatch_mirror_capacity_folios 262144\n"));
+	assert_null(strstr(t, "pid="));
+	/* one HELP and one TYPE per family */
+	assert_int_equal(count_str(t, "# TYPE pinwatch_pinned_pages "), 1);
+	free(t);
+	s.vmstat_ok = false;	/* no vmstat: the kernel series are left out, not zero */
+	t = capture(metrics_write, &s);
+	assert_null(strstr(t, "pinwatch_kernel_"));
+	free(t);
+	snapshot_free(&s);
+}
+
+/* promtool (Debian package prometheus) is the reference linter. */
+static void exposition_passes_promtool(void **state)
+{
+	struct pw_snapshot s;
+	char path[] = "/tmp/pw-unit-promXXXXXX", cmd[256];
+
+	if (system("command -v promtool >/dev/null 2>&1")) {
+		print_message("promtool not installed (Debian package prometheus; make deps)\n");
+		fail();
+	}
+	sample_snapshot(&s, 3);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_int_equal(metrics_write(f, &s), 0);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s", path);
+	int rc = system(cmd);
+	unlink(path);
+	snapshot_free(&s);
+	assert_int_equal(rc, 0);
+}
+
+static void json_is_one_line_with_schema_version(void **state)
+{
+	struct pw_snapshot s;
+
+	sample_snapshot(&s, 10);
+	char *t = capture(metrics_json, &s);
+	assert_int_equal(count_str(t, "\n"), 1);
+	assert_int_equal(strncmp(t, "{\"schema_version\":1,", 20), 0);
+	assert_non_null(strstr(t, "\"holder\":\"pinwatch_test:pwt_pin_plain\",\"pages\":16,\"longterm_pages\":16"));
+	assert_non_null(strstr(t, "\"processes\":[{\"pid\":100,\"comm\":\"pwtest\"}]"));
+	assert_non_null(strstr(t, "\"weird:a\\\"b\\\\c\\u000ad\""));
+	assert_non_null(strstr(t, "\"put_instead_of_unpin\":2"));
+	free(t);
+	snapshot_free(&s);
+}
+
+/* A reader polling the file while it is rewritten must always see a whole
+ * exposition: first family first, last family last. */
+static void textfile_write_is_atomic(void **state)
+{
+	char dir[] = "/tmp/pw-unit-tfXXXXXX", path[128];
+	struct pw_snapshot s;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pinwatch.prom", dir);
+	sample_snapshot(&s, 10);
+	assert_int_equal(metrics_write_textfile(path, &s), 0);
+	pid_t reader = fork();
+	assert_true(reader >= 0);
+	if (reader == 0) {
+		static char buf[1 << 20];
+		for (int i = 0; i < 3000; i++) {
+			int fd = open(path, O_RDONLY);
+			if (fd < 0)
+				_exit(2);	/* never missing: rename replaces */
+			ssize_t n = 0, r;
+			while ((r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+				n += r;
+			close(fd);
+			buf[n] = '\0';
+			if (strncmp(buf, "# HELP pinwatch_build_info", 26) ||
+			    !strstr(buf, "\npinwatch_uptime_seconds ") || buf[n - 1] != '\n')
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 300; i++) {
+		/* a growing holder list changes the size, so a torn read would show */
+		s.uptime_s = i;
+		holders_topk(&s, 10 - i % 10);
+		assert_int_equal(metrics_write_textfile(path, &s), 0);
+		snapshot_free(&s);
+		sample_snapshot(&s, 10);
+	}
+	int st;
+	waitpid(reader, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	snapshot_free(&s);
+	/* no temp file is left behind */
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "test $(ls %s | wc -l) = 1", dir);
+	assert_int_equal(system(cmd), 0);
+	/* an unwritable directory is an error, not a crash */
+	sample_snapshot(&s, 10);
+	assert_int_equal(metrics_write_textfile("/nonexistent/dir/x.prom", &s), -ENOENT);
+	snapshot_free(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static char *render(const struct pw_snapshot *s, enum pw_sort key, int rows, int width)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	top_render(f, s, key, rows, width);
+	fclose(f);
+	return buf;
+}
+
+static void top_once_table(void **state)
+{
+	struct pw_snapshot s;
+
+	sample_snapshot(&s, 10);
+	char *t = render(&s, PW_SORT_PAGES, 0, 0);
+	print_message("%s", t);
+	assert_non_null(strstr(t, "HOLDER"));
+	assert_non_null(strstr(t, "PROCESSES"));
+	assert_non_null(strstr(t, "531 pages (2.1M) pinned, 529 long-term; oldest 2h00m"));
+	char *vfio = strstr(t, "vfio_iommu_type1:vfio_pin_pages_remote"), *pwt = strstr(t, "pinwatch_test:pwt_pin_plain");
+	assert_true(vfio && pwt && vfio < pwt);	/* by pages */
+	assert_non_null(strstr(pwt, "16     64.0K        16"));
+	assert_non_null(strstr(pwt, "pwtest[100]"));
+	assert_null(strstr(t, "\033"));	/* plain text; screen control is top.c's */
+	assert_null(strstr(t, "\nother "));	/* empty rows are not shown */
+	free(t);
+	t = render(&s, PW_SORT_AGE, 0, 0);	/* io_uring's 2 h pin first */
+	vfio = strstr(t, "vfio_iommu_type1");
+	char *io = strstr(t, "vmlinux:io_pin_pages");
+	assert_true(io && vfio && io < vfio);
+	assert_non_null(strstr(io, "2h00m"));
+	free(t);
+	t = render(&s, PW_SORT_HOLDER, 1, 30);	/* one row, 30 columns */
+	char *l = t;
+	for (char *nl; (nl = strchr(l, '\n')); l = nl + 1)
+		assert_true(nl - l <= 30);
+	assert_int_equal(count_str(t, "pinwatch_test:"), 1);
+	assert_int_equal(count_str(t, "vfio"), 0);
+	free(t);
+	snapshot_free(&s);
+	memset(&s, 0, sizeof(s));
+	t = render(&s, PW_SORT_PAGES, 0, 0);
+	assert_non_null(strstr(t, "(no pins held)"));
+	free(t);
+}
+
+static void sort_keys_parse(void **state)
+{
+	enum pw_sort k;
+
+	assert_int_equal(top_sort_parse("age", &k), 0);
+	assert_int_equal(k, PW_SORT_AGE);
+	assert_int_equal(top_sort_parse("longterm", &k), 0);
+	assert_int_equal(k, PW_SORT_LONGTERM);
+	assert_int_equal(top_sort_parse("pid", &k), -EINVAL);
+	assert_string_equal(top_sort_name(PW_SORT_HOLDER), "holder");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(holder_is_first_frame_outside_gup),
+		cmocka_unit_test(holders_collect_counts_pages_ages_and_processes),
+		cmocka_unit_test(topk_folds_the_rest_into_other),
+		cmocka_unit_test(carry_keeps_released_holders_at_zero),
+		cmocka_unit_test(escaping_follows_the_exposition_format),
+		cmocka_unit_test(exposition_has_every_metric),
+		cmocka_unit_test(exposition_passes_promtool),
+		cmocka_unit_test(json_is_one_line_with_schema_version),
+		cmocka_unit_test(textfile_write_is_atomic),
+		cmocka_unit_test(top_once_table),
+		cmocka_unit_test(sort_keys_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

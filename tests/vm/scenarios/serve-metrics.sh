@@ -1,0 +1,91 @@
+#!/bin/sh
+# kernels: 6.1 6.12
+# timeout: 120
+# Monitoring: `pinwatch serve` exports the pins held now by holder over HTTP
+# (busybox wget), to a textfile and as JSON lines: a long-term pin of 16 pages
+# taken by the test module shows as pinwatch_pinned_pages{holder=
+# "pinwatch_test:pwt_pin_plain",longterm="true"} 16 and drops to 0 once
+# released; a put_page() bug increments the findings counter after the audit.
+# The HTTP server answers / , 404s, 405s and survives garbage. Then
+# `top --once` prints the holder table.
+. "${PW_LIB:-/pw/lib.sh}"
+mode=${PW_TRACE:-auto}
+port=9477
+url=http://127.0.0.1:$port
+pw_load_module
+ifconfig lo 127.0.0.1 up || ip link set lo up
+rm -f /tmp/pw.prom /tmp/serve.jsonl
+
+scrape() { timeout 5 wget -q -O /tmp/m.txt "$url/metrics"; }
+metric() { awk -v k="$1" '$1 == k { print $2 }' /tmp/m.txt; }
+# wait_metric SERIES VALUE: poll the endpoint until SERIES equals VALUE (10 s)
+wait_metric() {
+	i=0
+	while [ $i -lt 50 ]; do
+		scrape && [ "$(metric "$1")" = "$2" ] && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	echo "last $1 = '$(metric "$1")'; holders:"
+	grep '^pinwatch_pinned_pages' /tmp/m.txt
+	return 1
+}
+check() {	# check NAME COND...: one counted assertion
+	name=$1; shift
+	PW_CASES=$((PW_CASES + 1))
+	if "$@"; then echo "ok $name"; else pw_fail "$name"; fi
+}
+
+pinwatch serve --attach "$mode" --listen 127.0.0.1:$port --interval 300ms \
+	--textfile /tmp/pw.prom --json /tmp/serve.jsonl 2>/tmp/serve.err &
+sp=$!
+trap 'kill $sp 2>/dev/null' EXIT	# a failed scenario must not leave the port taken
+i=0; until grep -q 'serving' /tmp/serve.err || [ $i -ge 150 ]; do sleep 0.2; i=$((i + 1)); done
+grep -q serving /tmp/serve.err || { cat /tmp/serve.err; pw_die "serve did not start"; }
+cat /tmp/serve.err
+
+held='pinwatch_pinned_pages{holder="pinwatch_test:pwt_pin_plain",longterm="true"}'
+bytes='pinwatch_pinned_bytes{holder="pinwatch_test:pwt_pin_plain",longterm="true"}'
+put='pinwatch_findings_total{kind="put_instead_of_unpin"}'
+
+scrape || pw_die "first scrape failed"
+check findings-start-at-0 [ "$(metric "$put")" = 0 ]
+pwtest pin --api plain --longterm --pages 16 --release never || pw_fail "pin workload"
+check pinned-pages-16 wait_metric "$held" 16
+check pinned-bytes-64k [ "$(metric "$bytes")" = 65536 ]
+grep "pwt_pin_plain\|^pinwatch_pins_\|^pinwatch_kernel\|^pinwatch_attach_info" /tmp/m.txt
+pwtest release-leaked || pw_fail "release-leaked"
+check pinned-pages-back-to-0 wait_metric "$held" 0
+
+pwtest pin --api fast --pages 4 --release put || pw_fail "put workload"
+check put-finding-counted wait_metric "$put" 1
+check no-drift [ "$(metric 'pinwatch_kernel_drift_pins{counter="acquired"}')" = 0 ]
+
+# the other endpoints, and clients that misbehave
+check index-links-metrics sh -c "wget -q -O - $url/ | grep -q 'href=\"/metrics\"'"
+check unknown-path-404 sh -c "wget -q -O /dev/null $url/nope 2>&1 | grep -q 404"
+check post-405 sh -c "wget -q -O /dev/null --post-data x=1 $url/metrics 2>&1 | grep -q 405"
+printf 'GARBAGE \001\002\r\n\r\n' | timeout 5 nc 127.0.0.1 $port >/dev/null 2>&1
+head -c 200000 /dev/zero | tr '\0' A | sed 's/^/GET \/metrics HTTP\/1.1\r\nX: /' |
+	timeout 5 nc 127.0.0.1 $port >/dev/null 2>&1
+check alive-after-garbage sh -c "kill -0 $sp && wget -q -O /dev/null $url/metrics"
+
+check textfile-written grep -q '^pinwatch_build_info{' /tmp/pw.prom
+check textfile-no-temp-left sh -c '! ls /tmp/pw.prom.tmp* 2>/dev/null'
+check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | grep -q "^{\"schema_version\":1,"'
+kill -TERM $sp; wait $sp; rc=$?
+check serve-exits-0 [ "$rc" = 0 ]
+
+# top --once: the holder table of a pin held now
+# (one table after --interval of tracing: the pin is taken within it)
+pinwatch top --attach "$mode" --once --interval 4s >/tmp/top.out 2>/tmp/top.err &
+tp=$!
+i=0; until grep -q 'tracing for' /tmp/top.err || [ $i -ge 150 ]; do sleep 0.2; i=$((i + 1)); done
+pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
+wait $tp; rc=$?
+cat /tmp/top.err
+cat /tmp/top.out
+check top-once-exit-0 [ "$rc" = 0 ]
+check top-once-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/top.out
+check top-once-no-escapes sh -c '! grep -q "$(printf "\033")" /tmp/top.out'
+pwtest release-leaked >/dev/null || pw_fail "release-leaked"
+pw_done
