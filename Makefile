@@ -55,6 +55,7 @@ $(OUT)/bpf $(OUT)/src:
 -include tests/vm/vm.mk
 -include tests/fuzz/fuzz.mk
 -include tests/vm/soak.mk
+-include bench/bench.mk
 
 # check: everything, one results file, one summary line. A stage that cannot
 # run records a failure instead of being skipped.

@@ -59,6 +59,8 @@ if [ -z "$missing" ]; then res PASS host/cli/man-covers-help; else res FAIL host
 # Privileges, checked with capget before any probing: the message names what
 # is missing, exit 1 (as nobody: no capability at all; as root without CAP_BPF).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	# a copy nobody can reach, wherever the tree lives (e.g. under /root)
+	pw_saved=$pw; chmod 755 "$tmp"; cp "$pw" "$tmp/pinwatch"; pw=$tmp/pinwatch
 	pw_pre="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	expect not-root-run        1 "missing capability CAP_BPF and CAP_PERFMON" -- run -- true
 	expect not-root-probe      1 "missing capability CAP_BPF and CAP_PERFMON" -- probe
@@ -67,7 +69,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect no-cap-bpf          1 "missing capability CAP_BPF ("    -- run -- true
 	pw_pre="setpriv --inh-caps=-perfmon,-sys_admin --bounding-set=-perfmon,-sys_admin"
 	expect no-cap-perfmon      1 "missing capability CAP_PERFMON (" -- run -- true
-	pw_pre=
+	pw_pre= pw=$pw_saved
 else
 	res FAIL host/cli/privileges "needs root and setpriv to test the capability checks"
 fi

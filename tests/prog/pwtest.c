@@ -15,6 +15,8 @@
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
  *   pwtest udmabuf --pages N [--hold-ms MS]
  *   pwtest vmstat
+ *   --time (pin, pvm, uring, odirect): append elapsed_ns=N, the CLOCK_MONOTONIC time of
+ *       the --iters loop alone (no buffer setup), for bench/ (busybox has no date +%N)
  *
  * Buffers are anonymous mmaps, written before use (so no zero-page mappings,
  * which the kernel does not count as pins). Without --thp they are
@@ -65,8 +67,27 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 struct opts {
 	const char *api, *release, *dev;
 	long pages, iters, hold_ms;
-	bool longterm, readonly, thp, write, hole;
+	bool longterm, readonly, thp, write, hole, time;
 };
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* " elapsed_ns=N" when --time was given, else "" (static buffer: one use per line) */
+static const char *elapsed(const struct opts *o, int64_t t0)
+{
+	static char b[48];
+
+	if (!o->time)
+		return "";
+	snprintf(b, sizeof(b), " elapsed_ns=%" PRId64, now_ns() - t0);
+	return b;
+}
 
 static long parse_num(const char *opt, const char *s, long min, long max)
 {
@@ -110,6 +131,7 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *allowe
 		else if (!strcmp(a, "--thp")) o->thp = true;
 		else if (!strcmp(a, "--write")) o->write = true;
 		else if (!strcmp(a, "--hole")) o->hole = true;
+		else if (!strcmp(a, "--time")) o->time = true;
 		else die("unknown option '%s'", a);
 	}
 	if (strstr(allowed, "pages") && o->pages < 0)
@@ -240,7 +262,7 @@ static int cmd_pin(int argc, char **argv)
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,iters");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,iters,time");
 	if (o.hole && (o.thp || o.pages < 2))
 		die("--hole needs a 4 KiB buffer of at least 2 pages");
 	r.api = lookup(api_names, 5, "api", o.api);
@@ -254,6 +276,7 @@ static int cmd_pin(int argc, char **argv)
 
 	int fd = open_dev();
 	struct pwt_req sum = r;
+	int64_t t0 = now_ns();
 	for (long it = 0; it < o.iters; it++) {
 		struct pwt_req q = r;
 		if (ioctl(fd, PWT_IOC_PIN, &q))
@@ -269,11 +292,12 @@ static int cmd_pin(int argc, char **argv)
 			sum.large += q.large;
 		}
 	}
+	const char *el = elapsed(&o, t0);
 	r = sum;
 	close(fd);
 	printf("pin api=%s release=%s longterm=%d thp=%d pages=%ld acquired=%" PRId64
-	       " released=%" PRId64 " parked=%" PRId64 " large=%" PRId64 "\n",
-	       o.api, o.release, o.longterm, o.thp, o.pages, r.acquired, r.released, r.parked, r.large);
+	       " released=%" PRId64 " parked=%" PRId64 " large=%" PRId64 "%s\n",
+	       o.api, o.release, o.longterm, o.thp, o.pages, r.acquired, r.released, r.parked, r.large, el);
 	if (o.thp && r.large != r.acquired)
 		die("THP buffer but only %" PRId64 " of %" PRId64 " pages were in large folios",
 		    r.large, r.acquired);
@@ -302,11 +326,12 @@ static int cmd_pvm(int argc, char **argv)
 {
 	struct opts o;
 
-	parse_opts(argc, argv, &o, "pages,iters,thp");
+	parse_opts(argc, argv, &o, "pages,iters,thp,time");
 	size_t len = o.pages * PG;
 	char *src = alloc_buf(o.pages, o.thp);	/* remote side: pinned by the kernel */
 	char *dst = alloc_buf(o.pages, false);	/* local side: copied into, not pinned */
 	struct iovec l = { dst, len }, r = { src, len };
+	int64_t t0 = now_ns();
 
 	for (long i = 0; i < o.iters; i++) {
 		ssize_t n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
@@ -315,10 +340,11 @@ static int cmd_pvm(int argc, char **argv)
 			die("process_vm_readv iteration %ld: %zd of %zu bytes: %s", i, n, len,
 			    n < 0 ? strerror(errno) : "short");
 	}
+	const char *el = elapsed(&o, t0);
 	if (memcmp(src, dst, len))
 		die("process_vm_readv copied wrong data");
-	printf("pvm pages=%ld iters=%ld thp=%d pinned_total=%ld\n", o.pages, o.iters, o.thp,
-	       o.pages * o.iters);
+	printf("pvm pages=%ld iters=%ld thp=%d pinned_total=%ld%s\n", o.pages, o.iters, o.thp,
+	       o.pages * o.iters, el);
 	return 0;
 }
 
@@ -331,7 +357,7 @@ static int cmd_uring(int argc, char **argv)
 	bool at_exit;
 	int ret;
 
-	parse_opts(argc, argv, &o, "pages,hold-ms,release,thp");
+	parse_opts(argc, argv, &o, "pages,hold-ms,release,thp,iters,time");
 	if (!o.release || !strcmp(o.release, "unregister"))
 		at_exit = false;
 	else if (!strcmp(o.release, "exit"))
@@ -344,6 +370,15 @@ static int cmd_uring(int argc, char **argv)
 	ret = io_uring_queue_init(4, &ring, 0);
 	if (ret)
 		die("io_uring_queue_init: %s", strerror(-ret));
+	if (at_exit && o.iters > 1)
+		die("--iters needs --release unregister");
+	/* --iters: K-1 extra register+unregister rounds before the final register */
+	int64_t t0 = now_ns();
+	for (long i = 1; i < o.iters; i++) {
+		ret = io_uring_register_buffers(&ring, &iov, 1);
+		if (ret || (ret = io_uring_unregister_buffers(&ring)))
+			die("io_uring buffer round %ld (%ld pages): %s", i, o.pages, strerror(-ret));
+	}
 	ret = io_uring_register_buffers(&ring, &iov, 1);
 	if (ret)
 		die("io_uring_register_buffers(%ld pages): %s", o.pages, strerror(-ret));
@@ -352,11 +387,13 @@ static int cmd_uring(int argc, char **argv)
 		ret = io_uring_unregister_buffers(&ring);
 		if (ret)
 			die("io_uring_unregister_buffers: %s", strerror(-ret));
-		io_uring_queue_exit(&ring);
 	}
+	const char *el = elapsed(&o, t0);	/* hold_ms included: bench uses 0 */
+	if (!at_exit)
+		io_uring_queue_exit(&ring);
 	/* at_exit: the ring fd closes at exit; the kernel unpins from its exit work. */
-	printf("uring pages=%ld thp=%d hold_ms=%ld release=%s\n", o.pages, o.thp, o.hold_ms,
-	       at_exit ? "exit" : "unregister");
+	printf("uring pages=%ld thp=%d hold_ms=%ld release=%s%s\n", o.pages, o.thp, o.hold_ms,
+	       at_exit ? "exit" : "unregister", el);
 	fflush(stdout);
 	return 0;
 }
@@ -368,7 +405,7 @@ static int cmd_odirect(int argc, char **argv)
 	struct opts o;
 	uint64_t devsize = 0;
 
-	parse_opts(argc, argv, &o, "dev,pages,write,thp");
+	parse_opts(argc, argv, &o, "dev,pages,write,thp,iters,time");
 	if (!o.dev)
 		die("--dev DEV is required");
 	size_t len = o.pages * PG;
@@ -386,24 +423,28 @@ static int cmd_odirect(int argc, char **argv)
 	if (devsize < len)
 		die("%s has %" PRIu64 " bytes, need %zu", o.dev, devsize, len);
 
-	ssize_t n;
-	if (o.write) {
-		/* Write back what is there: fill the buffer with a buffered (copying, pin-free) read. */
-		int bfd = open(o.dev, O_RDONLY | O_CLOEXEC);
+	int64_t t0 = now_ns();
+	for (long i = 0; i < o.iters; i++) {	/* --iters: the same transfer K times */
+		ssize_t n;
+		if (o.write) {
+			/* Write back what is there: fill the buffer with a buffered (copying, pin-free) read. */
+			int bfd = open(o.dev, O_RDONLY | O_CLOEXEC);
 
-		if (bfd < 0 || pread(bfd, buf, len, 0) != (ssize_t)len)
-			die("buffered pre-read of %s: %s", o.dev, strerror(errno));
-		close(bfd);
-		n = pwrite(fd, buf, len, 0);
-	} else {
-		n = pread(fd, buf, len, 0);
+			if (bfd < 0 || pread(bfd, buf, len, 0) != (ssize_t)len)
+				die("buffered pre-read of %s: %s", o.dev, strerror(errno));
+			close(bfd);
+			n = pwrite(fd, buf, len, 0);
+		} else {
+			n = pread(fd, buf, len, 0);
+		}
+		if (n != (ssize_t)len)
+			die("O_DIRECT %s of %zu bytes: %zd: %s", o.write ? "write" : "read", len, n,
+			    n < 0 ? strerror(errno) : "short");
 	}
-	if (n != (ssize_t)len)
-		die("O_DIRECT %s of %zu bytes: %zd: %s", o.write ? "write" : "read", len, n,
-		    n < 0 ? strerror(errno) : "short");
+	const char *el = elapsed(&o, t0);
 	close(fd);
-	printf("odirect dev=%s op=%s pages=%ld thp=%d bytes=%zu\n", o.dev, o.write ? "write" : "read",
-	       o.pages, o.thp, len);
+	printf("odirect dev=%s op=%s pages=%ld thp=%d bytes=%zu%s\n", o.dev, o.write ? "write" : "read",
+	       o.pages, o.thp, len, el);
 	return 0;
 }
 
@@ -500,7 +541,8 @@ int main(int argc, char **argv)
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
 			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
-			"       pwtest vmstat\n");
+			"       pwtest vmstat\n"
+			"       (pin, pvm, uring, odirect: [--iters K] [--time] appends elapsed_ns=N)\n");
 		return argc < 2 ? 2 : 0;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

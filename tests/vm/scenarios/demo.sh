@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 90
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # Demo: a buggy driver (the test module) makes two classic mistakes:
 #  1. releases pinned pages with put_page() instead of unpin_user_page()
 #     (pwt_pin_fast ... pwt_put_pages): acquired +8, released +0;

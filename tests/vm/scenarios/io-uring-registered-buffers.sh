@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 90
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # io_uring IORING_REGISTER_BUFFERS takes long-term pins (6.1 pin_user_pages,
 # 6.12 pin_user_pages_fast; FOLL_WRITE|FOLL_LONGTERM), released by unregister or,
 # when the process just exits, asynchronously by the ring's exit work: the

@@ -15,7 +15,7 @@ live_case() {
 	rm -f /tmp/live.json
 	pinwatch --attach "$mode" --max-age 1s --interval 200ms --json /tmp/live.json >/tmp/live.out 2>&1 &
 	lp=$!
-	i=0; until grep -q 'Ctrl-C' /tmp/live.out || [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
+	i=0; until grep -q "Ctrl-C" /tmp/live.out || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done
 	"$@" >/dev/null || pw_fail "workload $* failed"
 	sleep 1
 	kill -"$sig" $lp; wait $lp; rc=$?

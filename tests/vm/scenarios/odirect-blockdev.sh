@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 60
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # O_DIRECT read and write on the raw disk. Since 6.5 the block layer pins user
 # buffers (iov_iter_extract_pages -> pin_user_pages_fast: one pin per 4 KiB
 # page, released at bio completion by __bio_release_pages); 6.1 takes plain

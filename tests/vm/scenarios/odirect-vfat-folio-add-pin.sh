@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 120
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # O_DIRECT on vfat goes through the legacy fs/direct-io.c, which since 6.5
 # takes extra pins with folio_add_pin() -- pins the kernel does NOT count in
 # nr_foll_pin_acquired, but whose releases it counts in nr_foll_pin_released.

@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 150
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # `pinwatch run` as CI uses it, on a kernel it can trace: exit statuses (CMD's
 # own, 127/126, --error-exitcode), suppressions, a full mirror reported as
 # incomplete (never clean), JSON to stdout, fork following. PW_TRACE picks the

@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 120
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # Monitoring: `pinwatch serve` exports the pins held now by holder over HTTP
 # (busybox wget), to a textfile and as JSON lines: a long-term pin of 16 pages
 # taken by the test module shows as pinwatch_pinned_pages{holder=

@@ -1,6 +1,8 @@
 #!/bin/sh
 # kernels: 6.12
 # timeout: 60
+# modes: fentry
+# (one attach mode is enough here: the test-module scenarios run under both)
 # udmabuf on a sealed memfd (6.11+: memfd_pin_folios, long-term, ONE pin per
 # folio; shmem folios are 4 KiB here, so one per page), released by
 # unpin_folio() when the dmabuf fd is closed. CONFIG_UDMABUF is not set in
