@@ -9,7 +9,7 @@ int cmd_probe(struct pw_options *o)
 	struct pw_plan p;
 	if (privs_check())	/* without them every test attach fails: not the kernel's fault */
 		return 1;
-	int rc = probe_kernel(&p, o->attach);
+	int rc = probe_kernel(&p, o->attach, true);
 	probe_print(stdout, &p);
 	probe_free(&p);
 	if (rc) {

@@ -45,8 +45,14 @@ const char *pw_mode_name(enum pw_mode m)
 
 static int silent_print(enum libbpf_print_level l, const char *f, va_list ap) { return 0; }
 
-/* Load + attach "r0 = 0; exit" as fentry on btf_id. Returns 0 or -errno. */
-static int try_tracing_attach(int btf_id, enum bpf_attach_type type, enum bpf_prog_type ptype)
+/* Load "r0 = 0; exit" as a tracing program for btf_id: the load is where the
+ * kernel refuses fentry without trampolines (EPERM) -- the check of
+ * libbpf-tools' fentry_can_attach(). It is attached only when asked (see
+ * many_args): attaching patches kernel text, slow under emulation and needless
+ * twice; a function that loads but cannot attach is demoted when the real
+ * attach fails (probe_demote). Returns 0 or -errno. */
+static int try_tracing_load(int btf_id, enum bpf_attach_type type, enum bpf_prog_type ptype,
+			    bool attach)
 {
 	struct bpf_insn insns[] = {
 		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },	/* BPF_MOV64_IMM(R0, 0) */
@@ -56,12 +62,24 @@ static int try_tracing_attach(int btf_id, enum bpf_attach_type type, enum bpf_pr
 	int fd = bpf_prog_load(ptype, NULL, "GPL", insns, 2, &o);
 	if (fd < 0)
 		return -errno;
-	int lfd = bpf_raw_tracepoint_open(NULL, fd);
-	int err = lfd < 0 ? -errno : 0;
-	if (lfd >= 0)
-		close(lfd);
+	int err = 0;
+	if (attach) {
+		int lfd = bpf_raw_tracepoint_open(NULL, fd);
+		err = lfd < 0 ? -errno : 0;
+		if (lfd >= 0)
+			close(lfd);
+	}
 	close(fd);
 	return err;
+}
+
+/* x86 trampolines took at most 6 arguments before 6.6, and only the attach
+ * says so (ENOTSUPP): such functions get a real test attach. */
+static bool many_args(struct btf *btf, int func_id)
+{
+	const struct btf_type *f = btf__type_by_id(btf, func_id);
+	const struct btf_type *proto = f ? btf__type_by_id(btf, f->type) : NULL;
+	return proto && btf_vlen(proto) > 6;
 }
 
 static int kprobe_pmu_type(void)
@@ -150,7 +168,73 @@ static void add_missing(struct pw_plan *p, const char *what)
 	snprintf(p->missing + l, sizeof(p->missing) - l, "%s%s", l ? "; " : "", what);
 }
 
-int probe_kernel(struct pw_plan *p, enum pw_mode force)
+/* --attach forces the hooks that count; the API hooks only name the caller
+ * and take whatever attaches (e.g. 6.1's 7-argument pin_user_pages_remote is
+ * beyond the trampoline's 6 arguments). */
+static enum pw_mode hook_force(const struct pw_plan *p, const struct pw_hook *h)
+{
+	return h->role == PW_ROLE_API ? PW_MODE_NONE : p->force;
+}
+
+/* fentry when it loads, else a kprobe when one can be placed */
+static void choose_mode(struct pw_plan *p, struct pw_hook *h)
+{
+	if (!h->fentry_ok && !h->kprobe_ok && h->in_kallsyms && p->kprobe_pmu &&
+	    hook_force(p, h) != PW_MODE_FENTRY && h->kprobe_err == -ENOENT) {
+		/* a session trusts kallsyms and learns at attach (probe_demote) */
+		h->kprobe_err = p->thorough ? try_kprobe(p->kprobe_pmu_type, h->sym) : 0;
+		h->kprobe_ok = h->kprobe_err == 0;
+	}
+	h->mode = h->fentry_ok ? PW_MODE_FENTRY : h->kprobe_ok ? PW_MODE_KPROBE : PW_MODE_NONE;
+}
+
+/* Traceable when a grab primitive and the put primitive have a mode. */
+static void check_plan(struct pw_plan *p)
+{
+	bool have_acq = false, have_rel = false;
+	for (int i = 0; i < p->n_hooks; i++) {
+		const struct pw_hook *h = &p->hooks[i];
+		if (h->mode && h->role == PW_ROLE_ACQUIRE && strcmp(h->sym, "folio_add_pin"))
+			have_acq = true;
+		if (h->mode && h->role == PW_ROLE_RELEASE)
+			have_rel = true;
+	}
+	if (have_acq && have_rel)
+		return;
+	char why[256];
+	const struct pw_hook *h = &p->hooks[0];
+	for (int i = 0; i < p->n_hooks; i++)
+		if (p->hooks[i].in_btf || p->hooks[i].in_kallsyms) { h = &p->hooks[i]; break; }
+	snprintf(why, sizeof(why), "cannot attach to the GUP pin/unpin functions: fentry %s (%s), kprobes %s",
+		 p->force == PW_MODE_KPROBE ? "not tried" : h->fentry_err ? "refused" : "ok",
+		 p->force == PW_MODE_KPROBE ? "--attach kprobe" : strerror(-h->fentry_err),
+		 p->force == PW_MODE_FENTRY ? "not tried (--attach fentry)" :
+		 p->kprobe_pmu ? "refused" : "unavailable (no kprobe PMU: CONFIG_KPROBES off)");
+	add_missing(p, why);
+	add_missing(p, "needs a kernel with BTF and either BPF trampolines (fentry, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or CONFIG_KPROBES, and root (CAP_BPF+CAP_PERFMON)");
+}
+
+int probe_demote(struct pw_plan *p, const char *sym, int err)
+{
+	for (int i = 0; i < p->n_hooks; i++) {
+		struct pw_hook *h = &p->hooks[i];
+		if (strcmp(h->sym, sym))
+			continue;
+		if (h->mode == PW_MODE_FENTRY) {
+			h->fentry_ok = false;
+			h->fentry_err = err;
+		} else if (h->mode == PW_MODE_KPROBE) {
+			h->kprobe_ok = false;
+			h->kprobe_err = err;
+		}
+		choose_mode(p, h);
+		check_plan(p);
+		return p->missing[0] ? -1 : 0;
+	}
+	return -1;
+}
+
+int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 {
 	struct utsname u;
 	libbpf_print_fn_t old = libbpf_set_print(silent_print);
@@ -172,7 +256,7 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 		read_foll_flags(btf, p);
 		read_signatures(btf, p);
 		int tp = btf__find_by_name_kind(btf, "btf_trace_mm_page_free", BTF_KIND_TYPEDEF);
-		p->tp_btf_err = tp > 0 ? try_tracing_attach(tp, BPF_TRACE_RAW_TP, BPF_PROG_TYPE_TRACING) : -ENOENT;
+		p->tp_btf_err = tp > 0 ? try_tracing_load(tp, BPF_TRACE_RAW_TP, BPF_PROG_TYPE_TRACING, false) : -ENOENT;
 		p->tp_btf = p->tp_btf_err == 0;
 	}
 	if (ks) {
@@ -182,7 +266,9 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 		p->vmemmap_base_addr = v ? v->addr : 0;
 	}
 
-	bool have_acq = false, have_rel = false;
+	p->force = force;
+	p->thorough = thorough;
+	p->kprobe_pmu_type = pmu;
 	for (size_t i = 0; i < sizeof(hook_syms) / sizeof(hook_syms[0]) && i < PW_MAX_HOOKS; i++) {
 		struct pw_hook *h = &p->hooks[p->n_hooks++];
 		h->sym = hook_syms[i].sym;
@@ -192,24 +278,13 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 		h->in_kallsyms = ks && ksyms_by_name(ks, h->sym);
 		h->fentry_err = -ENOENT;
 		h->kprobe_err = -ENOENT;
-		/* --attach forces the hooks that count; the API hooks only name the
-		 * caller and take whatever attaches (e.g. 6.1's 7-argument
-		 * pin_user_pages_remote is beyond the trampoline's 6 arguments). */
-		enum pw_mode f = h->role == PW_ROLE_API ? PW_MODE_NONE : force;
-		if (h->in_btf && f != PW_MODE_KPROBE) {
+		if (h->in_btf && hook_force(p, h) != PW_MODE_KPROBE) {
 			/* fexit for grabs (return value), fentry otherwise: both need a trampoline */
-			h->fentry_err = try_tracing_attach(id, BPF_TRACE_FENTRY, BPF_PROG_TYPE_TRACING);
+			h->fentry_err = try_tracing_load(id, BPF_TRACE_FENTRY, BPF_PROG_TYPE_TRACING,
+							  thorough || many_args(btf, id));
 			h->fentry_ok = h->fentry_err == 0;
 		}
-		if (h->in_kallsyms && pmu >= 0 && f != PW_MODE_FENTRY && !h->fentry_ok) {
-			h->kprobe_err = try_kprobe(pmu, h->sym);
-			h->kprobe_ok = h->kprobe_err == 0;
-		}
-		h->mode = h->fentry_ok ? PW_MODE_FENTRY : h->kprobe_ok ? PW_MODE_KPROBE : PW_MODE_NONE;
-		if (h->mode && h->role == PW_ROLE_ACQUIRE && strcmp(h->sym, "folio_add_pin"))
-			have_acq = true;
-		if (h->mode && h->role == PW_ROLE_RELEASE)
-			have_rel = true;
+		choose_mode(p, h);
 	}
 
 	if (!p->btf) {
@@ -219,19 +294,7 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force)
 			 btf_path && *btf_path ? btf_path : "/sys/kernel/btf/vmlinux", e);
 		add_missing(p, why);
 	}
-	if (!have_acq || !have_rel) {
-		char why[256];
-		const struct pw_hook *h = &p->hooks[0];
-		for (int i = 0; i < p->n_hooks; i++)
-			if (p->hooks[i].in_btf || p->hooks[i].in_kallsyms) { h = &p->hooks[i]; break; }
-		snprintf(why, sizeof(why), "cannot attach to the GUP pin/unpin functions: fentry %s (%s), kprobes %s",
-			 force == PW_MODE_KPROBE ? "not tried" : h->fentry_err ? "refused" : "ok",
-			 force == PW_MODE_KPROBE ? "--attach kprobe" : strerror(-h->fentry_err),
-			 force == PW_MODE_FENTRY ? "not tried (--attach fentry)" :
-			 p->kprobe_pmu ? "refused" : "unavailable (no kprobe PMU: CONFIG_KPROBES off)");
-		add_missing(p, why);
-		add_missing(p, "needs a kernel with BTF and either BPF trampolines (fentry, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or CONFIG_KPROBES, and root (CAP_BPF+CAP_PERFMON)");
-	}
+	check_plan(p);
 	btf__free(btf);
 	p->ksyms = ks;
 	libbpf_set_print(old);

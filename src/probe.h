@@ -25,6 +25,9 @@ struct pw_plan {
 	bool btf;			/* /sys/kernel/btf/vmlinux loads */
 	int btf_err;
 	bool kprobe_pmu;		/* perf kprobe PMU present (CONFIG_KPROBES) */
+	int kprobe_pmu_type;
+	enum pw_mode force;		/* --attach */
+	bool thorough;			/* test-attach everything (`pinwatch probe`) */
 	bool tp_btf;			/* tp_btf/mm_page_free test attach */
 	int tp_btf_err;
 	struct pw_hook hooks[PW_MAX_HOOKS];
@@ -42,9 +45,14 @@ struct pw_plan {
 };
 
 /* force: PW_MODE_NONE = auto (fentry first, kprobe fallback per symbol).
+ * thorough: really attach test programs and kprobes (`pinwatch probe`); a
+ * session only loads them and demotes a symbol whose real attach fails.
  * Returns 0 when the plan can trace pins, -1 with plan->missing set otherwise. */
-int probe_kernel(struct pw_plan *plan, enum pw_mode force);
+int probe_kernel(struct pw_plan *plan, enum pw_mode force, bool thorough);
 void probe_print(FILE *out, const struct pw_plan *plan);
 void probe_free(struct pw_plan *plan);
+/* The real attach of sym failed with err: take the next mode for it (fentry ->
+ * kprobe -> none). Returns 0 when the plan still traces, -1 with missing set. */
+int probe_demote(struct pw_plan *plan, const char *sym, int err);
 const char *pw_mode_name(enum pw_mode m);
 #endif

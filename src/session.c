@@ -37,13 +37,30 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			return PW_EXIT_USAGE;
 		}
 	}
-	if (probe_kernel(&s->plan, o->attach)) {
+	if (probe_kernel(&s->plan, o->attach, false)) {
 		probe_free(&s->plan);
 		return unsupported(&s->plan);
 	}
 	struct tracer_opts to = { .max_pages = o->max_pages, .filter_tree = filter_tree,
 				  .on_new = on_new, .arg = arg };
-	s->tr = tracer_open(&s->plan, &to, err, sizeof(err));
+	/* The probe only loads test programs; a hook that loads but will not
+	 * attach (not ftrace-able, kprobe blacklisted) fails here: demote it to
+	 * its next mode and load again, a few times at most. */
+	char failed[64];
+	int ferr = 0;
+	for (int tries = 0; tries < 4; tries++) {
+		failed[0] = 0;
+		s->tr = tracer_open(&s->plan, &to, err, sizeof(err), failed, &ferr);
+		if (s->tr || !failed[0])
+			break;
+		if (!strcmp(failed, "mm_page_free") || !strcmp(failed, "sched_process_fork")) {
+			s->plan.tp_btf = false;	/* degrade: no freed-while-pinned, no fork following */
+			s->plan.tp_btf_err = ferr;
+		} else if (probe_demote(&s->plan, failed, ferr)) {
+			probe_free(&s->plan);
+			return unsupported(&s->plan);
+		}
+	}
 	if (!s->tr) {
 		fprintf(stderr, "pinwatch: %s\n", err);
 		/* EPERM/EACCES here means privileges, not the kernel */

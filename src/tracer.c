@@ -16,6 +16,8 @@
 #include "pinwatch.skel.h"
 
 struct tracer {
+	char failed_sym[64];	/* the symbol whose attach failed, if any */
+	int failed_err;
 	struct pinwatch_bpf *skel;
 	struct ring_buffer *rb;
 	struct tracer_opts opts;
@@ -127,8 +129,13 @@ static int attach_all(struct tracer *t, char *err, size_t errlen)
 		struct bpf_link *l = bpf_program__attach(prog);
 		const char *sec = bpf_program__section_name(prog);
 		if (!l) {
-			snprintf(err, errlen, "attaching %s: %s", sec, strerror(errno));
-			return -errno;
+			int e = -errno;
+			snprintf(err, errlen, "attaching %s: %s", sec, strerror(-e));
+			/* the caller may demote this symbol to its next mode and retry */
+			const char *slash = strchr(sec, '/');
+			snprintf(t->failed_sym, sizeof(t->failed_sym), "%s", slash ? slash + 1 : sec);
+			t->failed_err = e;
+			return e;
 		}
 		t->links[t->n_links++] = l;
 		record_attach(t, sec);
@@ -138,7 +145,8 @@ static int attach_all(struct tracer *t, char *err, size_t errlen)
 	return 0;
 }
 
-struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o, char *err, size_t errlen)
+struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o, char *err, size_t errlen,
+			   char failed_sym[64], int *failed_err)
 {
 	struct tracer *t = calloc(1, sizeof(*t));
 	if (!t) {
@@ -160,8 +168,13 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 			 strerror(-e));
 		goto fail;
 	}
-	if (attach_all(t, err, errlen))
+	if (attach_all(t, err, errlen)) {
+		if (failed_sym) {
+			snprintf(failed_sym, 64, "%s", t->failed_sym);
+			*failed_err = t->failed_err;
+		}
 		goto fail;
+	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
 	if (!t->rb) {
 		snprintf(err, errlen, "ring buffer: %s", strerror(errno));

@@ -18,8 +18,10 @@ struct tracer_opts {
 };
 
 /* Returns NULL with a one-line reason in err. */
+/* Returns NULL with a one-line reason in err; when an attach failed, failed_sym
+ * (64 bytes) names the symbol and failed_err its -errno (failed_sym[0] = 0 else). */
 struct tracer *tracer_open(const struct pw_plan *plan, const struct tracer_opts *o,
-			   char *err, size_t errlen);
+			   char *err, size_t errlen, char failed_sym[64], int *failed_err);
 void tracer_close(struct tracer *t);
 int tracer_add_tgid(struct tracer *t, __u32 tgid);
 int tracer_poll(struct tracer *t, int timeout_ms);

@@ -118,6 +118,22 @@ pw_json_findings() {
 	' "$1"
 }
 
+# pw_live_start OUT ARGS...: start live-mode pinwatch with ARGS in the
+# background, stdout+stderr to OUT, and wait (up to 60 s: TCG on a busy host)
+# until its header says it is attached. Sets PW_LIVE_PID; returns 1 on timeout.
+# OUT is removed first: a previous run's header must not pass for this one's.
+pw_live_start() {
+	out=$1; shift
+	rm -f "$out"
+	pinwatch "$@" >"$out" 2>&1 &
+	PW_LIVE_PID=$!
+	i=0
+	until grep -q 'Ctrl-C' "$out" 2>/dev/null; do
+		[ $i -ge 300 ] && return 1
+		sleep 0.2; i=$((i + 1))
+	done
+}
+
 # Does the case expect a finding that is a bug (anything but preexisting)?
 pw_bugs_expected() {
 	for f in $PW_EXP_FINDINGS; do

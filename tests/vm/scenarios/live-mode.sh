@@ -13,9 +13,9 @@ live_case() {
 	sig=$1 want=$2 frame=$3; shift 4
 	PW_CASES=$((PW_CASES + 1))
 	rm -f /tmp/live.json
-	pinwatch --attach "$mode" --max-age 1s --interval 200ms --json /tmp/live.json >/tmp/live.out 2>&1 &
-	lp=$!
-	i=0; until grep -q "Ctrl-C" /tmp/live.out || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done
+	pw_live_start /tmp/live.out --attach "$mode" --max-age 1s --interval 200ms --json /tmp/live.json ||
+		{ pw_fail "SIG$sig: pinwatch did not attach within 60s: $(cat /tmp/live.out)"; kill $PW_LIVE_PID; return; }
+	lp=$PW_LIVE_PID
 	"$@" >/dev/null || pw_fail "workload $* failed"
 	sleep 1
 	kill -"$sig" $lp; wait $lp; rc=$?

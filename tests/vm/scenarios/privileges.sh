@@ -43,11 +43,9 @@ ids user-option    4242  4242  'SUDO_UID=65534 SUDO_GID=65533' --user 4242
 
 # live mode: CapEff of pinwatch itself once attached, then the report on SIGINT
 PW_CASES=$((PW_CASES + 1))
-pinwatch --attach "$mode" --json /tmp/live.json >/tmp/live.out 2>&1 &
-lp=$!
-# attached once the header is out (TCG on a busy host: allow a minute)
-i=0; until grep -q 'Ctrl-C' /tmp/live.out || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done
-grep -q 'Ctrl-C' /tmp/live.out || pw_fail "live: pinwatch did not attach within 60s: $(cat /tmp/live.out)"
+pw_live_start /tmp/live.out --attach "$mode" --json /tmp/live.json ||
+	pw_fail "live: pinwatch did not attach within 60s: $(cat /tmp/live.out)"
+lp=$PW_LIVE_PID
 ce=$(capeff $lp)
 pwtest pin --api fast --pages 4 --release unpin >/dev/null || pw_fail "live: pin workload failed"
 sleep 1

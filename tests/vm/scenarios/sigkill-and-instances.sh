@@ -19,11 +19,9 @@ p0=$(nprogs) l0=$(nlinks) f0=$(pinned)
 echo "before: $p0 programs, $l0 links, $f0 pinned"
 
 PW_CASES=$((PW_CASES + 1))
-pinwatch --attach "$mode" >/tmp/live.out 2>&1 &
-lp=$!
-# attached once the header is out (TCG on a busy host: allow a minute)
-i=0; until grep -q 'Ctrl-C' /tmp/live.out || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done
-grep -q 'Ctrl-C' /tmp/live.out || pw_fail "sigkill: pinwatch did not attach within 60s: $(cat /tmp/live.out)"
+pw_live_start /tmp/live.out --attach "$mode" ||
+	pw_fail "sigkill: pinwatch did not attach within 60s: $(cat /tmp/live.out)"
+lp=$PW_LIVE_PID
 p1=$(nprogs) l1=$(nlinks)
 echo "attached: $p1 programs, $l1 links"
 [ "$p1" -gt "$p0" ] && [ "$l1" -gt "$l0" ] || pw_fail "sigkill: pinwatch's programs/links not seen while attached"
