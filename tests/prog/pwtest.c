@@ -520,13 +520,15 @@ static int cmd_vmstat(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
+int cmd_pty(int argc, char **argv);	/* pty.c: a terminal for `pinwatch top` */
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } cmds[] = {
 	{ "pin", cmd_pin }, { "release-leaked", cmd_release_leaked }, { "pvm", cmd_pvm },
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
-	{ "vmstat", cmd_vmstat },
+	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty },
 };
 
 int main(int argc, char **argv)
@@ -537,6 +539,7 @@ int main(int argc, char **argv)
 			"usage: pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
+			"       pwtest pty --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12
-# timeout: 120
+# timeout: 180
 # modes: fentry
 # (one attach mode is enough here: the test-module scenarios run under both)
 # Monitoring: `pinwatch serve` exports the pins held now by holder over HTTP
@@ -89,5 +89,20 @@ cat /tmp/top.out
 check top-once-exit-0 [ "$rc" = 0 ]
 check top-once-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/top.out
 check top-once-no-escapes sh -c '! grep -q "$(printf "\033")" /tmp/top.out'
+pwtest release-leaked >/dev/null || pw_fail "release-leaked"
+
+# top, live, on a terminal (pwtest pty): redraws in place with plain ANSI,
+# shows a pin taken while it runs, re-sorts on 'a' and quits on 'q'
+rm -f /tmp/pty.out
+pwtest pty --seconds 12 --keys aq -- pinwatch top --attach "$mode" --interval 1s >/tmp/pty.out 2>&1 &
+pp=$!
+i=0; until grep -q 'keys: p pages' /tmp/pty.out || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done
+pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
+wait $pp; rc=$?
+check top-live-quits-on-q [ "$rc" = 0 ]
+check top-live-redraws-in-place [ "$(grep -o "$(printf '\033')\[H$(printf '\033')\[2J" /tmp/pty.out | wc -l)" -ge 3 ]
+check top-live-shows-new-pin grep -q 'pinwatch_test:pwt_pin_plain' /tmp/pty.out
+check top-live-key-legend grep -q 'keys: p pages, l long-term, a age, h holder, q quit' /tmp/pty.out
+check top-live-sorts-on-a grep -q 'sorted by age' /tmp/pty.out
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 pw_done
