@@ -1,0 +1,25 @@
+# make bench (issue 5): pinwatch's overhead on the pin/unpin paths in Debian 6.1
+# and 6.12 VMs (TCG: only ratios count) against untraced, empty `floor` hooks
+# and a bpftrace script. Not part of `make check`. See bench/run.sh.
+#   BENCH_KERNELS (6.1 6.12), BENCH_ROUNDS (7), BENCH_SCALE (1: also the 1M-page run)
+BENCH_KERNELS ?= 6.1 6.12
+BENCH_ROUNDS  ?= 7
+BENCH_SCALE   ?= 1
+
+.PHONY: bench bench-floor
+bench-floor: $(OUT)/bench/floor
+
+# Same clang -> bpftool skeleton pattern as pinwatch itself.
+$(OUT)/bench/floor.bpf.o: bench/floor.bpf.c vmlinux.h
+	@mkdir -p $(OUT)/bench
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUT)/bench/floor.skel.h: $(OUT)/bench/floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+$(OUT)/bench/floor: bench/floor.c $(OUT)/bench/floor.skel.h
+	$(CC) $(CFLAGS) -I$(OUT)/bench $< -o $@ -lbpf -lelf -lz
+
+bench: deps
+	@command -v bpftrace >/dev/null || apt-get install -y bpftrace
+	@$(MAKE) --no-print-directory all vm-pwtest bench-floor $(patsubst %,vm-kmod-%,$(BENCH_KERNELS))
+	@PW_OUT=$(OUT) BENCH_KERNELS="$(BENCH_KERNELS)" BENCH_ROUNDS=$(BENCH_ROUNDS) \
+		BENCH_SCALE=$(BENCH_SCALE) bench/run.sh
