@@ -35,6 +35,7 @@ enum pw_api {
 #define PW_F_NOSTAT	0x4	/* pin not counted in nr_foll_pin_acquired (folio_add_pin) */
 #define PW_F_REPORTED	0x8	/* mirror entry already reported as an aged leak (live mode) */
 #define PW_F_TREE	0x10	/* taken by the traced process tree (run mode) */
+#define PW_F_SUSPECT	0x20	/* last audit saw fewer kernel pins: confirm at the next */
 
 /* Finding kinds. The names (pw_kind_name) are fixed: text, JSON and metrics use them. */
 enum pw_kind {
