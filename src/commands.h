@@ -27,6 +27,8 @@ int session_report(struct session *s, struct pw_report *r);
 /* the same without findings: counters, attach list, vmstat deltas */
 void session_totals(struct session *s, struct pw_report *r);
 void session_end(struct session *s);
+/* re-read kallsyms into s->plan.ksyms (modules and BPF trampolines loaded since) */
+int session_reload_ksyms(struct session *s);
 /* after attach: drop every capability the session no longer needs (keep: 1ull << CAP_*) */
 void session_drop_privileges(struct session *s, unsigned long long keep);
 /* SIGINT, SIGTERM and SIGHUP all end a session with its report */

@@ -108,6 +108,19 @@ void session_totals(struct session *s, struct pw_report *r)
 	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
 }
 
+int session_reload_ksyms(struct session *s)
+{
+	/* through the fd opened while privileged: kallsyms shows addresses by the
+	 * opener's credentials, and privileges may be dropped by now */
+	struct ksyms *ks = s->kallsyms_fd >= 0 ? ksyms_load_fd(s->kallsyms_fd)
+						: ksyms_load("/proc/kallsyms");
+	if (!ks)
+		return -1;
+	ksyms_free(s->plan.ksyms);
+	s->plan.ksyms = ks;
+	return 0;
+}
+
 int session_report(struct session *s, struct pw_report *r)
 {
 	struct pw_raw_finding *raw = NULL;
@@ -115,16 +128,10 @@ int session_report(struct session *s, struct pw_report *r)
 
 	session_totals(s, r);
 	int err = tracer_findings(s->tr, &raw, &n);
-	if (!err && n) {
-		/* stacks to name: read kallsyms again, so modules loaded while
-		 * tracing are named too (a clean run reuses the probe's copy) */
-		struct ksyms *ks = s->kallsyms_fd >= 0 ? ksyms_load_fd(s->kallsyms_fd)
-							: ksyms_load("/proc/kallsyms");
-		if (ks) {
-			ksyms_free(s->plan.ksyms);
-			s->plan.ksyms = ks;
-		}
-	}
+	/* stacks to name: read kallsyms again, so modules loaded while tracing
+	 * are named too (a clean run reuses the probe's copy) */
+	if (!err && n)
+		session_reload_ksyms(s);
 	if (!err)
 		err = report_add_findings(r, raw, n, s->plan.ksyms, s->sup, pw_now_ns());
 	free(raw);

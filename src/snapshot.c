@@ -40,13 +40,8 @@ static unsigned long modules_hash(void)
  * (and stripped) rather than taken for the holder */
 static void reload_ksyms(struct monitor *m)
 {
-	struct ksyms *ks = ksyms_load("/proc/kallsyms");
-
-	if (ks) {
-		ksyms_free(m->s.plan.ksyms);
-		m->s.plan.ksyms = ks;
+	if (session_reload_ksyms(&m->s) == 0)
 		m->modules_hash = modules_hash();
-	}
 }
 
 int monitor_start(struct monitor *m, struct pw_options *o)
