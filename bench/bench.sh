@@ -12,8 +12,7 @@
 #   PROF <kver> <mode> <after workload> <prog name> <run_cnt> <run_time_ns>  (cumulative)
 . "${PW_LIB:-/pw/lib.sh}"
 R=$(sed -n 's/.*pw\.bench_rounds=\([0-9]*\).*/\1/p' /proc/cmdline); R=${R:-7}
-# floor_hash: diagnostic, the bare hash-per-folio cost (floor --hash)
-MODES="untraced pinwatch serve floor floor_hash bpftrace"
+MODES="untraced pinwatch serve floor bpftrace"
 WORKLOADS="pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register"
 # untraced time of one workload run (TCG); pw.bench_target_ns= to change it
 TARGET_NS=$(sed -n 's/.*pw\.bench_target_ns=\([0-9]*\).*/\1/p' /proc/cmdline); TARGET_NS=${TARGET_NS:-400000000}
@@ -72,7 +71,6 @@ start_mode() {
 	pinwatch) pinwatch --attach fentry > /tmp/tr.out 2>&1 & pat='Ctrl-C' ;;
 	serve) pinwatch serve --attach fentry > /tmp/tr.out 2>&1 & pat='serving' ;;
 	floor) floor > /tmp/tr.out 2>&1 & pat='floor: attached' ;;
-	floor_hash) floor --hash > /tmp/tr.out 2>&1 & pat='floor --hash: attached' ;;
 	bpftrace) bpftrace -B line /tmp/pins.bt > /tmp/tr.out 2>&1 & pat='bench: ready' ;;
 	esac
 	TRPID=$!; i=0
@@ -130,7 +128,7 @@ done
 
 # Profile pass (not timed): per-program run_cnt/run_time_ns with bpf_stats on.
 echo 1 > /proc/sys/kernel/bpf_stats_enabled
-for m in pinwatch floor floor_hash bpftrace; do
+for m in pinwatch floor bpftrace; do
 	start_mode "$m" || continue
 	for w in $WORKLOADS; do
 		eval it=\$IT_$w

@@ -3,7 +3,6 @@
  * floor: load bench/floor.bpf.c's empty fentry/fexit programs on the symbols
  * this kernel has (a FUNC in its BTF: what fentry needs), attach what attaches,
  * print "floor: attached N: sym..." and wait for SIGINT/SIGTERM.
- * `floor --hash`: the hash-per-folio diagnostic (see floor.bpf.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -27,8 +26,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: no vmlinux BTF or cannot open the object\n");
 		return 1;
 	}
-	skel->rodata->cfg_hash = argc > 1 && !strcmp(argv[1], "--hash");
-	skel->rodata->cfg_folio_int = btf__find_by_name_kind(vmlinux, "try_grab_folio_fast", BTF_KIND_FUNC) > 0;
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sym = strchr(bpf_program__section_name(prog), '/') + 1;
 		bpf_program__set_autoload(prog, btf__find_by_name_kind(vmlinux, sym, BTF_KIND_FUNC) > 0);
@@ -39,7 +36,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	printf("floor%s: attached", skel->rodata->cfg_hash ? " --hash" : "");
+	printf("floor: attached");
 	bpf_object__for_each_program(prog, skel->obj) {
 		if (!bpf_program__autoload(prog))
 			continue;

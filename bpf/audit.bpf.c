@@ -14,49 +14,70 @@
 
 struct audit_ctx {
 	__u64 now_ns, max_age_ns, final;
-	__u64 checked;
+	__u64 checked, base;
+	__u32 key;
 };
 
-static long audit_one(struct bpf_map *map, __u64 *folio, struct pw_pin *p, struct audit_ctx *c)
+static long audit_cell(__u32 idx, struct audit_ctx *c)
 {
+	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &c->key);
+	if (!ch)
+		return 1;
+	struct pw_cell *cell = &ch->c[idx & (PW_CHUNK_CELLS - 1)];
+	__u32 pins = cell->pins, meta = cell->meta;
+	if (!pins)
+		return 0;
+	__u64 folio = pw_cell_folio(c->base, c->key, idx & (PW_CHUNK_CELLS - 1));
+	__u32 kpins = pw_kernel_pins((void *)folio), nr = pw_cell_nr_pages(meta);
 	struct pw_finding_key k = {};
-	__u32 kpins = pw_kernel_pins((void *)*folio);
-	__u32 pins = p->pins;
+	struct pw_holder_rec *r;
 
 	c->checked++;
-	if (kpins < pins && !(p->h.flags & PW_F_SUSPECT)) {
-		/* Maybe an unpin in flight on another CPU: gup_put_folio's hook
-		 * drops the mirror's pin just before the kernel drops its own, and
-		 * this walk reads the two apart. A put_page() bug persists; confirm
-		 * at the next audit (run's final audit is two passes). */
-		p->h.flags |= PW_F_SUSPECT;
+	if (kpins < pins && !(meta & PW_CELL_SUSPECT)) {
+		/* Maybe an unpin in flight on another CPU: the unpin hook drops
+		 * the mirror's pin just before the kernel drops its own, and this
+		 * walk reads the two apart. A put_page() bug persists; confirm at
+		 * the next audit (run's final audit is two passes). */
+		__sync_fetch_and_or(&cell->meta, PW_CELL_SUSPECT);
 		return 0;
 	}
-	if (kpins >= pins)
-		p->h.flags &= ~PW_F_SUSPECT;
+	if (kpins >= pins && (meta & PW_CELL_SUSPECT))
+		__sync_fetch_and_and(&cell->meta, ~PW_CELL_SUSPECT);
+	pw_key_from_cell(&k, PW_K_PUT_INSTEAD_OF_UNPIN, meta, &r);
 	if (kpins < pins) {
 		/* the kernel dropped pins we never saw unpinned */
 		__u32 lost = pins - kpins;
-		if (pw_reportable(p)) {
-			pw_key_from_holder(&k, PW_K_PUT_INSTEAD_OF_UNPIN, &p->h);
-			pw_finding(&k, lost, pw_pages_of(lost, p->nr_pages), p->h.ts_ns, p->h.pid);
-		}
+		if (pw_reportable(r))
+			pw_finding(&k, lost, pw_pages_of(lost, nr), r ? r->h.ts_ns : 0, r ? r->h.pid : 0);
+		__sync_fetch_and_add(&cell->pins, -lost);
 		if (kpins == 0) {
-			bpf_map_delete_elem(map, folio);
+			pw_holder_cells(meta & PW_CELL_HOLDER, -1);
 			return 0;
 		}
-		__sync_fetch_and_add(&p->pins, -lost);
 		pins = kpins;
 	}
-	if (!pw_reportable(p))
+	if (!pw_reportable(r))
 		return 0;
 	if (c->final ||
-	    (c->max_age_ns && !(p->h.flags & PW_F_REPORTED) &&
-	     c->now_ns > p->h.ts_ns + c->max_age_ns)) {
-		pw_key_from_holder(&k, PW_K_LEAK, &p->h);
-		pw_finding(&k, pins, pw_pages_of(pins, p->nr_pages), p->h.ts_ns, p->h.pid);
-		p->h.flags |= PW_F_REPORTED;
+	    (c->max_age_ns && !(meta & PW_CELL_REPORTED) && r &&
+	     c->now_ns > r->h.ts_ns + c->max_age_ns)) {
+		k.kind = PW_K_LEAK;
+		pw_finding(&k, pins, pw_pages_of(pins, nr), r ? r->h.ts_ns : 0, r ? r->h.pid : 0);
+		__sync_fetch_and_or(&cell->meta, PW_CELL_REPORTED);
 	}
+	return 0;
+}
+
+/* One chunk: skip it unless a cell in it holds pins. */
+static long audit_chunk(struct bpf_map *map, __u32 *key, struct pw_chunk *ch, struct audit_ctx *c)
+{
+	__u32 any = 0;
+	for (int i = 0; i < PW_CHUNK_CELLS; i++)
+		any |= ch->c[i].pins;
+	if (!any)
+		return 0;
+	c->key = *key;
+	bpf_loop(PW_CHUNK_CELLS, audit_cell, c, 0);
 	return 0;
 }
 
@@ -64,7 +85,8 @@ SEC("raw_tp")
 int BPF_PROG(pw_audit, __u64 now_ns, __u64 max_age_ns, __u64 final)
 {
 	struct audit_ctx c = { .now_ns = now_ns, .max_age_ns = max_age_ns, .final = final };
-	bpf_for_each_map_elem(&mirror, audit_one, &c, 0);
+	c.base = pw_vmemmap();
+	bpf_for_each_map_elem(&mirror, audit_chunk, &c, 0);
 	__u32 idx = PW_S_AUDITED;
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
 	if (v)
@@ -73,20 +95,23 @@ int BPF_PROG(pw_audit, __u64 now_ns, __u64 max_age_ns, __u64 final)
 }
 
 SEC("tp_btf/mm_page_free")
-int BPF_PROG(pw_page_free, struct page *page, unsigned int order)
+int BPF_PROG(pw_page_free)
 {
-	__u64 folio = (__u64)page;
-	struct pw_pin *p = bpf_map_lookup_elem(&mirror, &folio);
-	if (!p)
+	struct pw_cell *cell = pw_cell_of(pw_vmemmap(), pw_arg(ctx, 0));	/* page */
+	if (!cell || !cell->pins)
 		return 0;
-	pw_stat_add(PW_S_FREED_PINNED, p->pins);
-	if (pw_reportable(p)) {
-		struct pw_finding_key k = {};
-		pw_key_from_holder(&k, PW_K_PUT_INSTEAD_OF_UNPIN, &p->h);
+	__u32 pins = cell->pins, meta = cell->meta;
+	struct pw_finding_key k = {};
+	struct pw_holder_rec *r;
+	pw_stat_add(PW_S_FREED_PINNED, pins);
+	pw_key_from_cell(&k, PW_K_PUT_INSTEAD_OF_UNPIN, meta, &r);
+	if (pw_reportable(r)) {
 		pw_key_set_releaser(ctx, &k);
-		pw_finding(&k, p->pins, pw_pages_of(p->pins, p->nr_pages), p->h.ts_ns, p->h.pid);
+		pw_finding(&k, pins, pw_pages_of(pins, pw_cell_nr_pages(meta)),
+			   r ? r->h.ts_ns : 0, r ? r->h.pid : 0);
 	}
-	bpf_map_delete_elem(&mirror, &folio);
+	if (__sync_fetch_and_add(&cell->pins, -pins) == pins)
+		pw_holder_cells(meta & PW_CELL_HOLDER, -1);
 	return 0;
 }
 

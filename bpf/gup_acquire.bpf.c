@@ -1,116 +1,191 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Acquire side: the grab primitives of mm/gup.c, where a pin (or FOLL_GET
- * reference) is really taken. Each hook has an fexit program and a
- * kprobe+kretprobe twin; the loader autoloads one family per symbol.
+ * Acquire side: the exported GUP calls. Entering one opens a per-task slot
+ * (API, flags, where the pages array is); leaving it walks the pages the call
+ * returned into the mirror (pin_user_pages*, memfd_pin_folios) or into the
+ * recent-FOLL_GET map (get_user_pages*), under one holder and one stack for
+ * the whole call. Each hook has an fentry/fexit pair and a kprobe/kretprobe
+ * twin; the loader autoloads one family per symbol.
  *
- *   5.18-6.9:  try_grab_folio(page, refs, flags) -> folio *   (GUP-fast, hugetlb)
- *              try_grab_page(page, flags) -> bool (<=6.1) / int 0=ok (6.2+)
- *   6.10+:     try_grab_folio(folio, refs, flags) -> int 0=ok (f442fa614137)
- *              try_grab_folio_fast(page, refs, flags) -> folio *
- *   6.5+:      folio_add_pin(folio): +1 pin, not counted in vmstat
+ * folio_add_pin(folio) (6.5+, fs/direct-io.c) adds a pin the kernel does not
+ * count in vmstat; folio_add_pins(folio, n) (6.13+, iommufd) one it does.
  */
-#include "mirror.bpf.h"
+#include "walk.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
-static __always_inline int pw_stash(__u64 a0, __u32 refs, __u32 flags)
+static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_grab_args a = { .arg0 = a0, .refs = refs, .flags = flags };
-	bpf_map_update_elem(&grab_args, &id, &a, BPF_ANY);
-	return 0;
-}
-
-/* kretprobe side of a stash: returns 0 and fills *a when the entry was seen */
-static __always_inline int pw_unstash(struct pw_grab_args *a)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_grab_args *s = bpf_map_lookup_elem(&grab_args, &id);
-	if (!s)
-		return -1;
-	*a = *s;
-	bpf_map_delete_elem(&grab_args, &id);
-	return 0;
-}
-
-static __always_inline int on_grab_folio(void *ctx, __u64 a0, __u32 refs, __u32 flags, __u64 ret)
-{
-	__u64 folio;
-	if (cfg_grab_folio_takes_folio) {
-		if ((int)ret != 0)
-			return 0;
-		folio = a0;
-	} else {
-		folio = ret;	/* NULL on failure */
-	}
-	pw_acquire(ctx, folio, refs, flags, 0);
-	return 0;
-}
-
-/* try_grab_folio_fast(page, refs, flags) -> folio * or NULL */
-static __always_inline int on_grab_folio_fast(void *ctx, __u64 a0, __u32 refs, __u32 flags, __u64 ret)
-{
-	pw_acquire(ctx, ret, refs, flags, 0);
-	return 0;
-}
-
-static __always_inline int on_grab_page(void *ctx, __u64 page, __u32 refs, __u32 flags, __u64 ret)
-{
-	bool ok = cfg_grab_page_returns_int ? (int)ret == 0 : (__u8)ret != 0;
-	if (ok)
-		pw_acquire(ctx, pw_page_folio((void *)page), 1, flags, 0);
-	return 0;
-}
-
-/* One fexit program and one kprobe/kretprobe pair per grab primitive.
- * ARGS_TO_REFS maps the (a1, a2) arguments to (refs, flags). */
-#define PW_GRAB_HOOKS(sym, handler, REFS, FLAGS)				\
-SEC("fexit/" #sym)								\
-int BPF_PROG(fx_##sym, __u64 a0, __u64 a1, __u64 a2, __u64 ret)			\
-{ return handler(ctx, a0, REFS, FLAGS, ret); }					\
-SEC("kprobe/" #sym)								\
-int BPF_KPROBE(kp_##sym, __u64 a0, __u64 a1, __u64 a2)				\
-{ return pw_stash(a0, REFS, FLAGS); }						\
-SEC("kretprobe/" #sym)								\
-int BPF_KRETPROBE(kr_##sym, __u64 ret)						\
-{										\
-	struct pw_grab_args a;							\
-	if (pw_unstash(&a))							\
-		return 0;							\
-	return handler(ctx, a.arg0, a.refs, a.flags, ret);			\
-}
-
-PW_GRAB_HOOKS(try_grab_folio, on_grab_folio, (__u32)a1, (__u32)a2)
-PW_GRAB_HOOKS(try_grab_folio_fast, on_grab_folio_fast, (__u32)a1, (__u32)a2)
-
-/* try_grab_page(page, flags): two arguments, so its fexit sees ret in ctx[2] */
-SEC("fexit/try_grab_page")
-int BPF_PROG(fx_try_grab_page, __u64 page, __u64 flags, __u64 ret)
-{ return on_grab_page(ctx, page, 1, (__u32)flags, ret); }
-SEC("kprobe/try_grab_page")
-int BPF_KPROBE(kp_try_grab_page, __u64 page, __u64 flags)
-{ return pw_stash(page, 1, (__u32)flags); }
-SEC("kretprobe/try_grab_page")
-int BPF_KRETPROBE(kr_try_grab_page, __u64 ret)
-{
-	struct pw_grab_args a;
-	if (pw_unstash(&a))
+	struct pw_slot *s = bpf_map_lookup_elem(&slots, &id);
+	if (s) {		/* nested GUP entry: the outer call names the API */
+		s->depth++;
 		return 0;
-	return on_grab_page(ctx, a.arg0, 1, a.flags, ret);
+	}
+	struct pw_slot n = {};
+	n.h.tgid = id >> 32;
+	n.h.pid = (__u32)id;
+	n.h.api = api;
+	n.h.stack_id = -1;
+	n.pages = pages;
+	n.gup_flags = gup_flags;
+	n.depth = 1;
+	bpf_get_current_comm(n.h.comm, sizeof(n.h.comm));
+	bpf_map_update_elem(&slots, &id, &n, BPF_ANY);
+	return 0;
 }
 
-/* folio_add_pin(folio): the kernel skips the zero folio and never fails. */
-SEC("fexit/folio_add_pin")
-int BPF_PROG(fx_folio_add_pin, __u64 folio)
+/* A new holder for this call's first pins; 0 when the holders map is full. */
+static __always_inline __u32 pw_new_holder(const struct pw_holder *h)
 {
-	pw_acquire(ctx, folio, 1, cfg_foll_pin, PW_F_NOSTAT);
+	struct pw_holder_rec r = { .h = *h };
+	for (int i = 0; i < 2; i++) {	/* an id still in use after 2^24 calls: take the next */
+		__u32 hid = (__sync_fetch_and_add(&pw_next_holder, 1) + 1) & PW_CELL_HOLDER;
+		if (hid && bpf_map_update_elem(&holders, &hid, &r, BPF_NOEXIST) == 0)
+			return hid;
+	}
+	pw_stat_add(PW_S_DROP_HOLDERS, 1);
 	return 0;
 }
-SEC("kprobe/folio_add_pin")
-int BPF_KPROBE(kp_folio_add_pin, __u64 folio)
+
+/* Fill the walk's holder: who is calling, through which API, from where. */
+static __always_inline void pw_holder_init(void *ctx, struct pw_walk *w, const struct pw_slot *s)
 {
-	pw_acquire(ctx, folio, 1, cfg_foll_pin, PW_F_NOSTAT);
+	w->h = s->h;
+	w->h.ts_ns = bpf_ktime_get_boot_ns();
+	w->h.stack_id = pw_stack(ctx);
+	w->h.flags = 0;
+	if ((s->gup_flags & cfg_foll_longterm) || s->h.api == PW_API_MEMFD_PIN)
+		w->h.flags |= PW_F_LONGTERM;
+	if (s->h.api >= PW_API_GET_FAST)
+		w->h.flags |= PW_F_GET;
+	if (cfg_filter_tree && pw_in_tree(w->h.tgid))
+		w->h.flags |= PW_F_TREE;
+}
+
+/* After an acquire walk: the holder keeps the cells that name it. */
+static __always_inline void pw_acquired(struct pw_walk *w, bool nostat)
+{
+	if (w->holder && !w->new_cells)	/* every folio already had a holder */
+		bpf_map_delete_elem(&holders, &w->holder);
+	else
+		pw_holder_cells(w->holder, w->new_cells);
+	pw_stat_add(nostat ? PW_S_NOSTAT_ACQ : PW_S_ALL_ACQ, w->counted);
+	pw_stat_add(PW_S_ACQ_PINS, w->mirrored);
+}
+
+/* The call took n pages (folios for memfd_pin_folios). */
+static __always_inline void pw_took(void *ctx, const struct pw_slot *s, __u32 n)
+{
+	struct pw_loop l = { .ctx = ctx };
+	struct pw_walk *w = pw_walk_begin(&l);
+	if (!w) {
+		pw_stat_add(PW_S_DROP_PAGES, n);
+		pw_dropped_any = 1;
+		return;
+	}
+	w->src = s->pages;
+	w->n = n;
+	w->kind = s->h.api == PW_API_MEMFD_PIN ? PW_SRC_FOLIOS : PW_SRC_PAGES;
+	pw_holder_init(ctx, w, s);
+	if (w->h.flags & PW_F_GET) {
+		pw_walk(&l, w, PW_W_GET);
+		pw_walk_end();
+		return;
+	}
+	w->lt = (w->h.flags & PW_F_LONGTERM) ? PW_CELL_LONGTERM : 0;
+	w->holder = pw_new_holder(&w->h);
+	pw_walk(&l, w, PW_W_ACQUIRE);
+	pw_acquired(w, false);
+	pw_walk_end();
+}
+
+static __always_inline int pw_exit(void *ctx, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_slot *s = bpf_map_lookup_elem(&slots, &id);
+	if (!s)
+		return 0;
+	if (s->depth > 1) {
+		s->depth--;
+		return 0;
+	}
+	if (ret > 0 && s->pages)
+		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret);
+	bpf_map_delete_elem(&slots, &id);
 	return 0;
 }
+
+/* GUP calls: F and P are the 1-based positions of gup_flags and pages; RT
+ * the return type (int returns must be sign-extended from 32 bits). */
+#define PW_GUP_HOOKS(sym, api, F, P, RT)					\
+SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
+{ return pw_enter(api, ctx[F - 1], pw_arg(ctx, P - 1)); }				\
+SEC("fexit/" #sym) int BPF_PROG(fx_##sym)					\
+{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (RT)r); }	\
+SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
+{ return pw_enter(api, PT_REGS_PARM##F(ctx), PT_REGS_PARM##P(ctx)); }		\
+SEC("kretprobe/" #sym) int BPF_KRETPROBE(kr_##sym)				\
+{ return pw_exit(ctx, (RT)PT_REGS_RC(ctx)); }
+
+PW_GUP_HOOKS(pin_user_pages_fast, PW_API_PIN_FAST, 3, 4, int)
+PW_GUP_HOOKS(pin_user_pages_fast_only, PW_API_PIN_FAST, 3, 4, int)	/* <= 6.2 */
+PW_GUP_HOOKS(pin_user_pages, PW_API_PIN, 3, 4, long)
+PW_GUP_HOOKS(pin_user_pages_remote, PW_API_PIN_REMOTE, 4, 5, long)
+PW_GUP_HOOKS(pin_user_pages_unlocked, PW_API_PIN_UNLOCKED, 4, 3, long)
+PW_GUP_HOOKS(get_user_pages_fast, PW_API_GET_FAST, 3, 4, int)
+PW_GUP_HOOKS(get_user_pages, PW_API_GET, 3, 4, long)
+PW_GUP_HOOKS(get_user_pages_remote, PW_API_GET_REMOTE, 4, 5, long)
+PW_GUP_HOOKS(get_user_pages_unlocked, PW_API_GET_UNLOCKED, 4, 3, long)
+
+/* memfd_pin_folios(memfd, start, end, folios, max_folios, offset): one pin
+ * per folio returned, long-term by design (no FOLL_LONGTERM passed). */
+SEC("fentry/memfd_pin_folios") int BPF_PROG(fe_memfd_pin_folios)
+{ return pw_enter(PW_API_MEMFD_PIN, 0, pw_arg(ctx, 3)); }
+SEC("fexit/memfd_pin_folios") int BPF_PROG(fx_memfd_pin_folios)
+{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (long)r); }
+SEC("kprobe/memfd_pin_folios") int BPF_KPROBE(kp_memfd_pin_folios)
+{ return pw_enter(PW_API_MEMFD_PIN, 0, PT_REGS_PARM4(ctx)); }
+SEC("kretprobe/memfd_pin_folios") int BPF_KRETPROBE(kr_memfd_pin_folios)
+{ return pw_exit(ctx, (long)PT_REGS_RC(ctx)); }
+
+/* Extra pins on a folio: usually one the mirror holds already; a holder and
+ * a stack only when this is the folio's first mirrored pin. */
+static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool nostat)
+{
+	struct pw_loop l = { .ctx = ctx };
+	struct pw_walk *w = pw_walk_begin(&l);
+	if (!w) {
+		pw_stat_add(PW_S_DROP_PAGES, refs);
+		pw_dropped_any = 1;
+		return 0;
+	}
+	struct pw_cell *c = pw_cell_of(pw_vmemmap(), folio);
+	if (!c || !c->pins) {
+		__u64 id = bpf_get_current_pid_tgid();
+		struct pw_slot s = {};
+		s.h.tgid = id >> 32;
+		s.h.pid = (__u32)id;
+		s.h.api = PW_API_ADD_PIN;
+		bpf_get_current_comm(s.h.comm, sizeof(s.h.comm));
+		pw_holder_init(ctx, w, &s);
+		w->holder = pw_new_holder(&w->h);
+	}
+	pw_walk_single(ctx, w, folio, refs, true, PW_W_ACQUIRE);
+	pw_acquired(w, nostat);
+	pw_walk_end();
+	return 0;
+}
+
+/* folio_add_pin never fails; it skips the zero folio, as the walk does */
+SEC("fentry/folio_add_pin") int BPF_PROG(fe_folio_add_pin)
+{ return pw_add_pins(ctx, pw_arg(ctx, 0), 1, true); }
+SEC("kprobe/folio_add_pin") int BPF_KPROBE(kp_folio_add_pin, __u64 folio)
+{ return pw_add_pins(ctx, folio, 1, true); }
+
+/* folio_add_pins(folio, pins) -> 0 on success (try_grab_folio) */
+SEC("fexit/folio_add_pins") int BPF_PROG(fx_folio_add_pins, __u64 folio, __u64 pins, int ret)
+{ return ret ? 0 : pw_add_pins(ctx, pw_arg(ctx, 0), (__u32)pins, false); }
+SEC("kprobe/folio_add_pins") int BPF_KPROBE(kp_folio_add_pins, __u64 folio, __u64 pins)
+{ return pw_add_pins(ctx, folio, (__u32)pins, false); }	/* fails only on refcount overflow */

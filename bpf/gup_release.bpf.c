@@ -1,23 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Release side: gup_put_folio(folio, refs, flags) is where every unpin_user_page*,
- * unpin_folio* and GUP-fast rollback drops pins (5.18-6.18; static but not
- * inlined on Debian builds, see kernel-gup.md §1.5). Hooked at entry, so the
- * kernel's own pin count can still be read before it is decremented.
+ * Release side: the exported unpin calls, hooked at entry, before the kernel
+ * drops anything (its own pin count is still readable for the findings).
+ * Each walks what it is handed: a page array, a folio array, a range of
+ * pages, or one page or folio. An unpin made while the task is inside a GUP
+ * call is GUP's own rollback of pins the mirror has not been given yet
+ * (long-term migration, memfd_pin_folios' error path): skipped.
  */
-#include "mirror.bpf.h"
+#include "walk.bpf.h"
 #include <bpf/bpf_tracing.h>
 
-SEC("fentry/gup_put_folio")
-int BPF_PROG(fe_gup_put_folio, __u64 folio, __u64 refs, __u64 flags)
+static __always_inline bool pw_in_gup(void)
 {
-	pw_release(ctx, folio, (__u32)refs, (__u32)flags);
+	__u64 id = bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&slots, &id) != NULL;
+}
+
+/* A walk for an unpin of n pins at p, NULL when there is none to do. */
+static __always_inline struct pw_walk *pw_release_begin(struct pw_loop *l, __u64 p, __u64 n)
+{
+	if (!p || !n || pw_in_gup())
+		return NULL;
+	struct pw_walk *w = pw_walk_begin(l);
+	if (!w)
+		pw_stat_add(PW_S_UNTRACKED_REL, n);
+	return w;
+}
+
+static __always_inline void pw_release_end(struct pw_walk *w)
+{
+	pw_stat_add(PW_S_ALL_REL, w->counted);
+	pw_stat_add(PW_S_REL_PINS, w->mirrored);
+	pw_walk_end();
+}
+
+/* n entries of an array (or range) of the given kind, one pin each */
+static __always_inline int pw_unpin_many(void *ctx, __u64 src, __u64 n, __u8 kind)
+{
+	struct pw_loop l = { .ctx = ctx };
+	struct pw_walk *w = pw_release_begin(&l, src, n);
+	if (!w)
+		return 0;
+	w->kind = kind;
+	w->src = src;
+	w->n = n > PW_MAX_WALK ? PW_MAX_WALK : n;
+	pw_walk(&l, w, PW_W_RELEASE);
+	pw_release_end(w);
 	return 0;
 }
 
-SEC("kprobe/gup_put_folio")
-int BPF_KPROBE(kp_gup_put_folio, __u64 folio, __u64 refs, __u64 flags)
+/* refs pins on one page's folio (is_folio: p is the folio) */
+static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_folio)
 {
-	pw_release(ctx, folio, (__u32)refs, (__u32)flags);
+	struct pw_loop l = { .ctx = ctx };
+	struct pw_walk *w = pw_release_begin(&l, p, refs);
+	if (!w)
+		return 0;
+	pw_walk_single(ctx, w, p, (__u32)refs, is_folio, PW_W_RELEASE);
+	pw_release_end(w);
 	return 0;
 }
+
+#define PW_UNPIN_HOOKS(sym, call)						\
+SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
+{ __u64 a0 = pw_arg(ctx, 0), a1 = ctx[1], a2 = ctx[2]; return call; }			\
+SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
+{ __u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx); return call; }
+
+/* ctx[N] may only be read for a function's own arguments: one-argument
+ * functions get their own macro */
+#define PW_UNPIN_HOOKS1(sym, call)						\
+SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
+{ __u64 a0 = pw_arg(ctx, 0); return call; }						\
+SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
+{ __u64 a0 = PT_REGS_PARM1(ctx); return call; }
+
+#define PW_UNPIN_HOOKS2(sym, call)						\
+SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
+{ __u64 a0 = pw_arg(ctx, 0), a1 = ctx[1]; return call; }				\
+SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
+{ __u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx); return call; }
+
+PW_UNPIN_HOOKS1(unpin_user_page, pw_unpin_one(ctx, a0, 1, false))
+PW_UNPIN_HOOKS2(unpin_user_pages, pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES))
+/* with make_dirty false it calls unpin_user_pages(), which counts them */
+PW_UNPIN_HOOKS(unpin_user_pages_dirty_lock,
+	       (__u8)a2 ? pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES) : 0)
+PW_UNPIN_HOOKS2(unpin_user_page_range_dirty_lock, pw_unpin_many(ctx, a0, a1, PW_SRC_RANGE))
+PW_UNPIN_HOOKS1(unpin_folio, pw_unpin_one(ctx, a0, 1, true))			/* 6.11+ */
+PW_UNPIN_HOOKS2(unpin_folios, pw_unpin_many(ctx, a0, a1, PW_SRC_FOLIOS))	/* 6.11+ */
+PW_UNPIN_HOOKS2(unpin_user_folio, pw_unpin_one(ctx, a0, a1, true))		/* 6.12+ */

@@ -15,25 +15,30 @@
 const volatile __u32 cfg_foll_get __weak = 0x04;
 const volatile __u32 cfg_foll_pin __weak = 0x40000;
 const volatile __u32 cfg_foll_longterm __weak = 0x10000;
-/* try_grab_folio(folio, refs, flags) -> int 0 on success (6.10+, f442fa614137)
- * instead of try_grab_folio(page, refs, flags) -> struct folio * (5.18-6.9). */
-const volatile bool cfg_grab_folio_takes_folio __weak = false;
-/* try_grab_page() returns bool (<= 6.1) or int 0 on success (6.2-6.9). */
-const volatile bool cfg_grab_page_returns_int __weak = false;
 /* Addresses of zero_pfn and vmemmap_base from kallsyms (0 when unknown). */
 const volatile __u64 cfg_zero_pfn_addr __weak = 0;
 const volatile __u64 cfg_vmemmap_base_addr __weak = 0;
 /* run mode: only pins of the traced process tree are reported */
 const volatile bool cfg_filter_tree __weak = false;
 
-#define PW_MAX_PAGES_DEFAULT 262144
+/* The mirror: cells for pfns [0, max_entries * 64); the loader sizes it to
+ * this machine's highest pfn (or --max-pages). mmapable: userspace scans it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pw_chunk);
+} mirror SEC(".maps") __weak;
 
+/* Holders of mirrored pins, by id (the cells' PW_CELL_HOLDER). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PW_MAX_PAGES_DEFAULT);	/* resized by --max-pages */
-	__type(key, __u64);				/* folio address */
-	__type(value, struct pw_pin);
-} mirror SEC(".maps") __weak;
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct pw_holder_rec);
+} holders SEC(".maps") __weak;
+__u32 pw_next_holder __weak = 0;
 
 /* Recent FOLL_GET references, so that a later unpin of such a page can name
  * who took it. LRU: these are never "released" in a way we can see. */
@@ -44,12 +49,14 @@ struct {
 	__type(value, struct pw_holder);
 } gets SEC(".maps") __weak;
 
-/* The GUP call a task is inside: its API and (lazily) its stack, so the stack
- * is taken once per call, not once per page. Keyed by pid_tgid. */
+/* The GUP call a task is inside: its API, arguments (saved at entry for the
+ * exit, where the pages are read) and holder. Keyed by pid_tgid. Also tells
+ * the unpin hooks that an unpin is GUP's own internal rollback. */
 struct pw_slot {
 	struct pw_holder h;
+	__u64 pages;		/* struct page ** (struct folio ** for memfd_pin_folios) */
+	__u32 gup_flags;
 	__u32 depth;
-	__u32 _pad;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -57,19 +64,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct pw_slot);
 } slots SEC(".maps") __weak;
-
-/* kprobe fallback: arguments stashed at entry for the kretprobe. */
-struct pw_grab_args {
-	__u64 arg0;	/* page or folio */
-	__u32 refs;
-	__u32 flags;
-};
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct pw_grab_args);
-} grab_args SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -108,6 +102,11 @@ struct {
 /* Set once any pin could not be mirrored: from then on an unmatched release
  * may be one of ours, so it is counted as untracked, not called preexisting. */
 __u32 pw_dropped_any __weak = 0;
+
+/* 1, as a variable: the walks count with it so the verifier sees counts it
+ * cannot track exactly, and its bpf_loop callback states converge instead of
+ * being explored once per constant 1, 2, 3, ... */
+__u32 pw_one __weak = 1;
 
 static __always_inline void pw_stat_add(__u32 idx, __u64 n)
 {

@@ -1,33 +1,104 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The pin mirror: a per-folio copy of the kernel's FOLL_PIN count, updated at
- * the primitives that really change it (try_grab_*, folio_add_pin,
- * gup_put_folio), plus the findings raised when the two disagree.
- * Everything here is __always_inline and called by the hook files.
+ * The pin mirror: a pfn-indexed shadow of the kernel's FOLL_PIN count per
+ * folio, updated once per GUP call (the pages array a pin_user_pages*() call
+ * returned, the array or range an unpin_*() call is handed), plus the
+ * findings raised when the kernel and the mirror disagree.
+ *
+ * Why per call and not at the per-folio primitives (try_grab_folio,
+ * gup_put_folio): a trampoline per folio costs more than the kernel's own
+ * work on a 4 KiB page, and a hash insert+delete per folio as much again
+ * (make bench). Walking the array the caller already holds costs a read of
+ * its struct page and an atomic add per page. What this does not see: pins
+ * GUP takes and drops inside one call (GUP-fast rollback, long-term
+ * migration); they balance and never reach the caller.
  */
 #ifndef PW_MIRROR_BPF_H
 #define PW_MIRROR_BPF_H
 #include "maps.bpf.h"
 #include "compat.bpf.h"
 
+/* vmemmap_base when the kernel does not randomize it (x86-64, 4-level) */
+#define PW_VMEMMAP_DEFAULT 0xffffea0000000000ULL
+/* a GUP call returns at most INT_MAX pages; bpf_loop takes at most 1 << 23 */
+#define PW_MAX_WALK (1U << 23)
+
+/* Argument i of an fentry/fexit/tp_btf program as a plain number: the
+ * verifier types struct pointers from BTF and then refuses the arithmetic
+ * (pfn = (page - vmemmap) / 64) the mirror needs. */
+static __always_inline __u64 pw_arg(unsigned long long *ctx, int i)
+{
+	__u64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx[i]);
+	return v;
+}
+
 static __always_inline bool pw_in_tree(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&tree, &tgid) != NULL;
 }
 
-/* The zero page is never pinned (6.5+, and Debian 6.1.176 already skips it):
- * try_grab_* succeed on it without counting, so the mirror must skip it too. */
-static __always_inline bool pw_is_zero_folio(__u64 folio)
+/* struct page address of pfn 0 */
+static __always_inline __u64 pw_vmemmap(void)
 {
-	__u64 zpfn = 0, base = 0;
-	if (!cfg_zero_pfn_addr || !cfg_vmemmap_base_addr) {
-		/* unknown layout: the zero page is PG_reserved, user pages are not */
-		int bit = bpf_core_enum_value(enum pageflags, PG_reserved);
-		return pw_folio_flags((void *)folio) & (1ULL << bit);
-	}
-	bpf_probe_read_kernel(&zpfn, sizeof(zpfn), (void *)cfg_zero_pfn_addr);
-	bpf_probe_read_kernel(&base, sizeof(base), (void *)cfg_vmemmap_base_addr);
-	return folio == base + zpfn * bpf_core_type_size(struct page);
+	__u64 base = 0;
+	if (cfg_vmemmap_base_addr)
+		bpf_probe_read_kernel(&base, sizeof(base), (void *)cfg_vmemmap_base_addr);
+	return base ? base : PW_VMEMMAP_DEFAULT;
+}
+
+/* The zero page's struct page, 0 when unknown (then PG_reserved is checked).
+ * It is never pinned (6.5+, and Debian 6.1.176 already skips it): GUP
+ * succeeds on it without counting, so the mirror must skip it too. */
+static __always_inline __u64 pw_zero_page(__u64 base)
+{
+	__u64 zpfn = 0;
+	if (!cfg_zero_pfn_addr ||
+	    bpf_probe_read_kernel(&zpfn, sizeof(zpfn), (void *)cfg_zero_pfn_addr))
+		return 0;
+	return base + zpfn * bpf_core_type_size(struct page);
+}
+
+static __always_inline bool pw_is_zero(__u64 folio, __u64 zero, __u64 flags)
+{
+	if (zero)
+		return folio == zero;
+	return flags & (1ULL << bpf_core_enum_value(enum pageflags, PG_reserved));
+}
+
+/* The cell of a folio, NULL when its pfn is beyond the mirror. */
+static __always_inline struct pw_cell *pw_cell_of(__u64 base, __u64 folio)
+{
+	if (folio < base)
+		return NULL;
+	__u64 pfn = (folio - base) / bpf_core_type_size(struct page);
+	__u32 key = pfn / PW_CHUNK_CELLS;
+	if (pfn / PW_CHUNK_CELLS > 0xffffffffULL)
+		return NULL;
+	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &key);
+	return ch ? &ch->c[pfn & (PW_CHUNK_CELLS - 1)] : NULL;
+}
+
+static __always_inline __u64 pw_cell_folio(__u64 base, __u32 key, __u32 idx)
+{
+	return base + ((__u64)key * PW_CHUNK_CELLS + idx) * bpf_core_type_size(struct page);
+}
+
+static __always_inline __u32 pw_cell_nr_pages(__u32 meta)
+{
+	return 1U << ((meta >> PW_CELL_ORDER_SHIFT) & PW_CELL_ORDER_MASK);
+}
+
+/* log2 of a folio's page count (a power of two) */
+static __always_inline __u32 pw_order_of(__u32 nr)
+{
+	__u32 o = 0;
+	if (nr >> 16) { o += 16; nr >>= 16; }
+	if (nr >> 8) { o += 8; nr >>= 8; }
+	if (nr >> 4) { o += 4; nr >>= 4; }
+	if (nr >> 2) { o += 2; nr >>= 2; }
+	if (nr >> 1) o += 1;
+	return o;
 }
 
 /* A bucket of the stack map holds one stack: a different stack hashing to a
@@ -45,35 +116,6 @@ static __always_inline __s32 pw_stack(void *ctx)
 	if (id < 0)
 		pw_stat_add(PW_S_DROP_STACKS, 1);
 	return id;
-}
-
-/* Fill the holder of a grab: from the task's GUP-call slot when it has one
- * (stack taken once for the whole call), else from a fresh stack. */
-static __always_inline void pw_fill_holder(void *ctx, struct pw_holder *h, __u32 gup_flags,
-					   __u16 extra)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_slot *s = bpf_map_lookup_elem(&slots, &id);
-
-	if (s) {
-		if (s->h.stack_id == -1)
-			s->h.stack_id = pw_stack(ctx);
-		*h = s->h;
-	} else {
-		h->tgid = id >> 32;
-		h->pid = (__u32)id;
-		h->api = PW_API_UNKNOWN;
-		h->stack_id = pw_stack(ctx);
-		bpf_get_current_comm(h->comm, sizeof(h->comm));
-	}
-	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->flags = extra;
-	if ((gup_flags & cfg_foll_longterm) || h->api == PW_API_MEMFD_PIN)
-		h->flags |= PW_F_LONGTERM;
-	if (gup_flags & cfg_foll_get)
-		h->flags |= PW_F_GET;
-	if (cfg_filter_tree && pw_in_tree(h->tgid))
-		h->flags |= PW_F_TREE;
 }
 
 static __always_inline void pw_notify(const struct pw_finding_key *k)
@@ -123,6 +165,25 @@ static __always_inline void pw_key_from_holder(struct pw_finding_key *k, __u32 k
 	__builtin_memcpy(k->comm, h->comm, sizeof(k->comm));
 }
 
+/* The key of a finding about a mirrored cell: its holder (when still known)
+ * and the cell's long-term bit. */
+static __always_inline void pw_key_from_cell(struct pw_finding_key *k, __u32 kind, __u32 meta,
+					     struct pw_holder_rec **out)
+{
+	__u32 hid = meta & PW_CELL_HOLDER;
+	struct pw_holder_rec *r = hid ? bpf_map_lookup_elem(&holders, &hid) : NULL;
+	if (r) {
+		pw_key_from_holder(k, kind, &r->h);
+	} else {
+		k->kind = kind;
+		k->acq_stack = -1;
+		k->rel_stack = -1;
+	}
+	if (meta & PW_CELL_LONGTERM)
+		k->flags |= PW_F_LONGTERM;
+	*out = r;
+}
+
 static __always_inline void pw_key_set_releaser(void *ctx, struct pw_finding_key *k)
 {
 	k->rel_stack = pw_stack(ctx);
@@ -135,112 +196,21 @@ static __always_inline __u64 pw_pages_of(__u32 pins, __u32 nr_pages)
 	return pins < nr_pages ? pins : nr_pages;
 }
 
-/* A FOLL_GET reference: remembered (LRU) so a wrong unpin can name its taker. */
-static __always_inline void pw_record_get(void *ctx, __u64 folio, __u32 gup_flags)
+/* A cell stopped naming holder hid `n` times: drop the holder when no cell
+ * names it any more. Acquire adds, release subtracts, in either order. */
+static __always_inline void pw_holder_cells(__u32 hid, __s64 n)
 {
-	struct pw_holder h = {};
-	pw_fill_holder(ctx, &h, gup_flags, 0);
-	bpf_map_update_elem(&gets, &folio, &h, BPF_ANY);
-	pw_stat_add(PW_S_GET_REFS, 1);
+	if (!hid || !n)
+		return;
+	struct pw_holder_rec *r = bpf_map_lookup_elem(&holders, &hid);
+	if (r && __sync_fetch_and_add(&r->cells, n) + n == 0)
+		bpf_map_delete_elem(&holders, &hid);
 }
 
-/* A grab succeeded: `refs` references of kind gup_flags on `folio`. */
-static __always_inline void pw_acquire(void *ctx, __u64 folio, __u32 refs, __u32 gup_flags,
-				       __u16 extra)
+/* Is a mirrored cell one the current mode reports on? (run mode: pins of the
+ * traced tree only; a cell whose holder is unknown cannot be told apart) */
+static __always_inline bool pw_reportable(const struct pw_holder_rec *r)
 {
-	if (!folio || !refs)
-		return;
-	if (gup_flags & cfg_foll_get) {
-		pw_record_get(ctx, folio, gup_flags);
-		return;
-	}
-	if (!(gup_flags & cfg_foll_pin) || pw_is_zero_folio(folio))
-		return;
-	pw_stat_add((extra & PW_F_NOSTAT) ? PW_S_NOSTAT_ACQ : PW_S_ALL_ACQ, refs);
-
-	struct pw_pin *p = bpf_map_lookup_elem(&mirror, &folio);
-	if (!p) {
-		struct pw_pin n = {};
-		n.nr_pages = pw_folio_nr_pages((void *)folio);
-		pw_fill_holder(ctx, &n.h, gup_flags, extra);
-		n.pins = refs;
-		if (bpf_map_update_elem(&mirror, &folio, &n, BPF_NOEXIST) == 0) {
-			pw_stat_add(PW_S_ACQ_PINS, refs);
-			return;
-		}
-		/* lost a race with another CPU, or the mirror is full */
-		p = bpf_map_lookup_elem(&mirror, &folio);
-		if (!p) {
-			pw_stat_add(PW_S_DROP_PAGES, refs);
-			pw_dropped_any = 1;
-			return;
-		}
-	}
-	__sync_fetch_and_add(&p->pins, refs);
-	if (gup_flags & cfg_foll_longterm)
-		p->h.flags |= PW_F_LONGTERM;
-	pw_stat_add(PW_S_ACQ_PINS, refs);
-}
-
-/* gup_put_folio(folio, refs, flags) entry: before the kernel drops anything. */
-static __always_inline void pw_release(void *ctx, __u64 folio, __u32 refs, __u32 gup_flags)
-{
-	if (!folio || !refs || !(gup_flags & cfg_foll_pin) || pw_is_zero_folio(folio))
-		return;
-	pw_stat_add(PW_S_ALL_REL, refs);
-
-	__u32 left = refs;
-	struct pw_pin *p = bpf_map_lookup_elem(&mirror, &folio);
-	if (p) {
-		__u32 have = p->pins;
-		__u32 take = have < refs ? have : refs;
-		if (take == have)
-			bpf_map_delete_elem(&mirror, &folio);
-		else
-			__sync_fetch_and_add(&p->pins, -take);
-		pw_stat_add(PW_S_REL_PINS, take);
-		left -= take;
-	}
-	if (!left)
-		return;
-
-	__u32 me = bpf_get_current_pid_tgid() >> 32;
-	struct pw_finding_key k = {};
-	struct pw_holder *g = bpf_map_lookup_elem(&gets, &folio);
-	if (!g && pw_kernel_pins((void *)folio) >= refs) {
-		if (pw_dropped_any) {	/* maybe one we could not mirror */
-			pw_stat_add(PW_S_UNTRACKED_REL, left);
-			return;
-		}
-		/* the kernel holds these pins: they were taken before we looked */
-		pw_stat_add(PW_S_PREEXISTING, left);
-		if (cfg_filter_tree && !pw_in_tree(me))
-			return;
-		k.kind = PW_K_PREEXISTING;
-		k.acq_stack = -1;
-		pw_key_set_releaser(ctx, &k);
-		pw_finding(&k, left, pw_pages_of(left, pw_folio_nr_pages((void *)folio)), 0, 0);
-		return;
-	}
-	if (cfg_filter_tree && !pw_in_tree(me) && !(g && (g->flags & PW_F_TREE)))
-		return;
-	if (g) {
-		pw_key_from_holder(&k, PW_K_UNPIN_WITHOUT_PIN, g);
-	} else {
-		k.kind = PW_K_UNPIN_WITHOUT_PIN;
-		k.acq_stack = -1;
-		k.tgid = me;
-	}
-	pw_key_set_releaser(ctx, &k);
-	if (!g)
-		__builtin_memcpy(k.comm, k.rel_comm, sizeof(k.comm));
-	pw_finding(&k, left, pw_pages_of(left, pw_folio_nr_pages((void *)folio)),
-		   g ? g->ts_ns : 0, g ? g->pid : 0);
-}
-
-/* Is this mirror entry one the current mode reports on? */
-static __always_inline bool pw_reportable(const struct pw_pin *p)
-{
-	return !cfg_filter_tree || (p->h.flags & PW_F_TREE);
+	return !cfg_filter_tree || (r && (r->h.flags & PW_F_TREE));
 }
 #endif

@@ -33,9 +33,7 @@ enum pw_api {
 #define PW_F_LONGTERM	0x1	/* FOLL_LONGTERM, or memfd_pin_folios */
 #define PW_F_GET	0x2	/* a FOLL_GET reference, not a pin */
 #define PW_F_NOSTAT	0x4	/* pin not counted in nr_foll_pin_acquired (folio_add_pin) */
-#define PW_F_REPORTED	0x8	/* mirror entry already reported as an aged leak (live mode) */
 #define PW_F_TREE	0x10	/* taken by the traced process tree (run mode) */
-#define PW_F_SUSPECT	0x20	/* last audit saw fewer kernel pins: confirm at the next */
 
 /* Finding kinds. The names (pw_kind_name) are fixed: text, JSON and metrics use them. */
 enum pw_kind {
@@ -58,8 +56,36 @@ struct pw_holder {
 	char comm[PW_COMM_LEN];
 };
 
-/* The mirror: one entry per folio (keyed by folio address, as the kernel
- * counts pins per folio, not per subpage). */
+/* The mirror: a shadow of struct page, one 8-byte cell per page frame of RAM,
+ * indexed by pfn (of the folio's head: the kernel counts pins per folio, not
+ * per subpage). A cell names its first holder by id (holders map), so a GUP
+ * call of 512 pages stores one holder, not 512. */
+struct pw_cell {
+	__u32 pins;		/* pins the kernel holds on this folio that we saw taken */
+	__u32 meta;		/* PW_CELL_*: holder id, folio order, flags */
+};
+#define PW_CELL_HOLDER		0x00ffffffu	/* holder id (0: unknown) */
+#define PW_CELL_ORDER_SHIFT	24		/* folio order, 5 bits */
+#define PW_CELL_ORDER_MASK	0x1fu
+#define PW_CELL_LONGTERM	0x20000000u	/* some pin on it is long-term */
+#define PW_CELL_SUSPECT		0x40000000u	/* last audit saw fewer kernel pins */
+#define PW_CELL_REPORTED	0x80000000u	/* reported as an aged leak (live mode) */
+
+/* Cells are grouped in chunks so the audit walks 64 cells per map element and
+ * userspace reads the array through mmap. */
+#define PW_CHUNK_CELLS	64
+struct pw_chunk {
+	struct pw_cell c[PW_CHUNK_CELLS];
+};
+
+/* A holder: one per GUP call that took a first pin on some folio, freed when
+ * the last cell naming it is released. */
+struct pw_holder_rec {
+	struct pw_holder h;
+	__s64 cells;		/* cells naming this holder */
+};
+
+/* One mirrored folio as userspace sees it (built from a cell and its holder). */
 struct pw_pin {
 	__u32 pins;		/* pins the kernel holds on this folio that we saw taken */
 	__u32 nr_pages;		/* folio size in base pages (1 for a small folio) */
@@ -104,6 +130,7 @@ enum pw_stat {
 	PW_S_DROP_EVENTS,	/* ring-buffer notifications lost */
 	PW_S_FREED_PINNED,	/* tracked folios freed while the mirror held pins */
 	PW_S_AUDITED,		/* mirror entries checked by the last audit */
+	PW_S_DROP_HOLDERS,	/* GUP calls whose holder could not be stored (holders map full) */
 	PW_S__MAX,
 };
 
@@ -122,6 +149,9 @@ struct pw_audit_args {
 #ifndef __bpf__
 _Static_assert(sizeof(struct pw_holder) == 40, "pw_holder layout");
 _Static_assert(sizeof(struct pw_pin) == 48, "pw_pin layout");
+_Static_assert(sizeof(struct pw_cell) == 8, "pw_cell layout");
+_Static_assert(sizeof(struct pw_chunk) == 512, "pw_chunk layout");
+_Static_assert(sizeof(struct pw_holder_rec) == 48, "pw_holder_rec layout");
 _Static_assert(sizeof(struct pw_finding_key) == 56, "pw_finding_key layout");
 _Static_assert(sizeof(struct pw_finding_val) == 40, "pw_finding_val layout");
 _Static_assert(sizeof(struct pw_audit_args) == 24, "pw_audit_args layout");

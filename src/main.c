@@ -26,7 +26,8 @@ void usage(FILE *out)
 "\n"
 "Options:\n"
 "  --attach MODE          auto (default: fentry, else kprobe, per symbol), fentry, kprobe\n"
-"  --max-pages N          mirror capacity in folios (default 262144); more is counted as dropped\n"
+"  --max-pages N          page frames the mirror covers (default: all of RAM, from\n"
+"                         /proc/zoneinfo; 8 bytes each); pins above are counted as dropped\n"
 "  --json FILE            write the report as one JSON document to FILE ('-' = stdout);\n"
 "                         serve, top: one JSON object per interval per line\n"
 "  --suppressions FILE    'kind:pattern' lines; matching findings are not reported\n"
@@ -86,7 +87,7 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 	o->settle_ns = 2000000000ull;
 	o->interval_ns = 1000000000ull;
 	o->error_exitcode = PW_EXIT_FINDINGS_DEFAULT;
-	o->max_pages = 262144;
+	o->max_pages = 0;	/* every pfn of this machine's zones */
 	o->top_k = PW_TOPK_DEFAULT;
 	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
 	bool listen_set = false;
@@ -102,8 +103,8 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 			else return bad("attach", optarg, "want auto, fentry or kprobe");
 			break;
 		case 'm':
-			if (parse_size(optarg, &v) || v == 0 || v > (1u << 30))
-				return bad("max-pages", optarg, "want a count from 1 to 1G (suffixes k, M, G)");
+			if (parse_size(optarg, &v) || v == 0 || v > (1ull << 36))
+				return bad("max-pages", optarg, "want a count from 1 to 64G (suffixes k, M, G)");
 			o->max_pages = v;
 			break;
 		case 'j': o->json_path = optarg; break;

@@ -168,3 +168,37 @@ int parse_vmstat_value(const char *text, const char *key, __s64 *val)
 	}
 	return -ENOENT;	/* the kernel lacks this counter */
 }
+
+/* Zones list "spanned N" before "start_pfn: M"; a zone ends at M + N. */
+int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn)
+{
+	__u64 spanned = 0, best = 0, v;
+	bool have_spanned = false, any = false;
+	const char *p;
+
+	if (!text || !max_pfn)
+		return -EINVAL;
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *l = p + strspn(p, " \t");
+		if (!strncmp(l, "Node ", 5)) {
+			have_spanned = false;
+		} else if (!strncmp(l, "spanned", 7) && (l[7] == ' ' || l[7] == '\t')) {
+			l += 7 + strspn(l + 7, " \t");
+			if (parse_digits(&l, &spanned) <= 0)
+				return -EINVAL;
+			have_spanned = true;
+		} else if (!strncmp(l, "start_pfn:", 10) && have_spanned) {
+			l += 10 + strspn(l + 10, " \t");
+			if (parse_digits(&l, &v) <= 0 || v + spanned < v)
+				return -EINVAL;
+			if (v + spanned > best)
+				best = v + spanned;
+			any = true;
+			have_spanned = false;
+		}
+	}
+	if (!any || !best)
+		return -ENOENT;
+	*max_pfn = best;
+	return 0;
+}

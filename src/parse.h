@@ -13,4 +13,6 @@ int parse_size(const char *s, __u64 *out);
 int parse_listen(const char *s, char *host, int hostlen, int *port);
 /* value of key in a /proc/vmstat-like text ("key value\n" lines) */
 int parse_vmstat_value(const char *text, const char *key, __s64 *val);
+/* highest pfn + 1 of any zone in a /proc/zoneinfo text; -ENOENT when none */
+int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn);
 #endif

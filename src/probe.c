@@ -4,7 +4,7 @@
  * calibration: for every GUP symbol, test-load and attach a two-instruction
  * fentry program, and test-open a kprobe, then choose per symbol. BTF is read
  * for the values CO-RE cannot relocate (FOLL_* are anonymous enums since 6.3,
- * #defines before) and for signatures that changed (try_grab_folio in 6.10).
+ * #defines before).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,17 +21,25 @@
 #include "probe.h"
 #include "ksyms.h"
 
+/* Pins are counted per GUP call: the pages a pin_user_pages*() call returned
+ * (at exit), the pages an unpin_*() call is handed (at entry). Symbols this
+ * kernel lacks are simply absent (e.g. unpin_folio before 6.11). */
 static const struct { const char *sym; enum pw_role role; } hook_syms[] = {
-	{ "try_grab_folio", PW_ROLE_ACQUIRE },
-	{ "try_grab_folio_fast", PW_ROLE_ACQUIRE },
-	{ "try_grab_page", PW_ROLE_ACQUIRE },
+	{ "pin_user_pages_fast", PW_ROLE_ACQUIRE },
+	{ "pin_user_pages", PW_ROLE_ACQUIRE },
+	{ "pin_user_pages_remote", PW_ROLE_ACQUIRE },
+	{ "pin_user_pages_unlocked", PW_ROLE_ACQUIRE },
+	{ "pin_user_pages_fast_only", PW_ROLE_ACQUIRE },
+	{ "memfd_pin_folios", PW_ROLE_ACQUIRE },
 	{ "folio_add_pin", PW_ROLE_ACQUIRE },
-	{ "gup_put_folio", PW_ROLE_RELEASE },
-	{ "pin_user_pages_fast", PW_ROLE_API },
-	{ "pin_user_pages", PW_ROLE_API },
-	{ "pin_user_pages_remote", PW_ROLE_API },
-	{ "pin_user_pages_unlocked", PW_ROLE_API },
-	{ "memfd_pin_folios", PW_ROLE_API },
+	{ "folio_add_pins", PW_ROLE_ACQUIRE },
+	{ "unpin_user_page", PW_ROLE_RELEASE },
+	{ "unpin_user_pages", PW_ROLE_RELEASE },
+	{ "unpin_user_pages_dirty_lock", PW_ROLE_RELEASE },
+	{ "unpin_user_page_range_dirty_lock", PW_ROLE_RELEASE },
+	{ "unpin_folio", PW_ROLE_RELEASE },
+	{ "unpin_folios", PW_ROLE_RELEASE },
+	{ "unpin_user_folio", PW_ROLE_RELEASE },
 	{ "get_user_pages_fast", PW_ROLE_API },
 	{ "get_user_pages", PW_ROLE_API },
 	{ "get_user_pages_remote", PW_ROLE_API },
@@ -134,46 +142,21 @@ static void read_foll_flags(struct btf *btf, struct pw_plan *p)
 	}
 }
 
-static const struct btf_type *skip_mods(struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
-	return t;
-}
-
-/* try_grab_folio(struct folio *, ...) -> int since 6.10; (struct page *) before. */
-static void read_signatures(struct btf *btf, struct pw_plan *p)
-{
-	int id = btf__find_by_name_kind(btf, "try_grab_folio", BTF_KIND_FUNC);
-	if (id > 0) {
-		const struct btf_type *proto = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		if (btf_vlen(proto) > 0) {
-			const struct btf_type *ptr = skip_mods(btf, btf_params(proto)[0].type);
-			const struct btf_type *s = ptr && btf_is_ptr(ptr) ? skip_mods(btf, ptr->type) : NULL;
-			p->grab_folio_takes_folio = s && !strcmp(btf__name_by_offset(btf, s->name_off), "folio");
-		}
-	}
-	id = btf__find_by_name_kind(btf, "try_grab_page", BTF_KIND_FUNC);
-	if (id > 0) {
-		const struct btf_type *proto = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		const struct btf_type *r = skip_mods(btf, proto->type);
-		p->grab_page_returns_int = r && btf_is_int(r) && !(btf_int_encoding(r) & BTF_INT_BOOL);
-	}
-}
-
 static void add_missing(struct pw_plan *p, const char *what)
 {
 	size_t l = strlen(p->missing);
 	snprintf(p->missing + l, sizeof(p->missing) - l, "%s%s", l ? "; " : "", what);
 }
 
-/* --attach forces the hooks that count; the API hooks only name the caller
- * and take whatever attaches (e.g. 6.1's 7-argument pin_user_pages_remote is
- * beyond the trampoline's 6 arguments). */
+/* --attach forces the hooks that count, except where a trampoline cannot
+ * go: 6.1's 7-argument pin_user_pages_remote is beyond the x86 trampoline's
+ * 6 arguments (before 6.6), so it takes a kprobe even under --attach fentry.
+ * The FOLL_GET hooks only name who took a page and take whatever attaches. */
 static enum pw_mode hook_force(const struct pw_plan *p, const struct pw_hook *h)
 {
-	return h->role == PW_ROLE_API ? PW_MODE_NONE : p->force;
+	if (h->role == PW_ROLE_API || (p->force == PW_MODE_FENTRY && h->many_args))
+		return PW_MODE_NONE;
+	return p->force;
 }
 
 /* fentry when it loads, else a kprobe when one can be placed */
@@ -188,15 +171,15 @@ static void choose_mode(struct pw_plan *p, struct pw_hook *h)
 	h->mode = h->fentry_ok ? PW_MODE_FENTRY : h->kprobe_ok ? PW_MODE_KPROBE : PW_MODE_NONE;
 }
 
-/* Traceable when a grab primitive and the put primitive have a mode. */
+/* Traceable when the main pin and unpin calls have a mode. */
 static void check_plan(struct pw_plan *p)
 {
 	bool have_acq = false, have_rel = false;
 	for (int i = 0; i < p->n_hooks; i++) {
 		const struct pw_hook *h = &p->hooks[i];
-		if (h->mode && h->role == PW_ROLE_ACQUIRE && strcmp(h->sym, "folio_add_pin"))
+		if (h->mode && !strcmp(h->sym, "pin_user_pages_fast"))
 			have_acq = true;
-		if (h->mode && h->role == PW_ROLE_RELEASE)
+		if (h->mode && !strcmp(h->sym, "unpin_user_pages"))
 			have_rel = true;
 	}
 	if (have_acq && have_rel)
@@ -254,7 +237,6 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 	p->kprobe_pmu = pmu >= 0;
 	if (btf) {
 		read_foll_flags(btf, p);
-		read_signatures(btf, p);
 		int tp = btf__find_by_name_kind(btf, "btf_trace_mm_page_free", BTF_KIND_TYPEDEF);
 		p->tp_btf_err = tp > 0 ? try_tracing_load(tp, BPF_TRACE_RAW_TP, BPF_PROG_TYPE_TRACING, false) : -ENOENT;
 		p->tp_btf = p->tp_btf_err == 0;
@@ -278,10 +260,11 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 		h->in_kallsyms = ks && ksyms_by_name(ks, h->sym);
 		h->fentry_err = -ENOENT;
 		h->kprobe_err = -ENOENT;
+		h->many_args = h->in_btf && many_args(btf, id);
 		if (h->in_btf && hook_force(p, h) != PW_MODE_KPROBE) {
-			/* fexit for grabs (return value), fentry otherwise: both need a trampoline */
+			/* fentry and fexit both need a trampoline: test one */
 			h->fentry_err = try_tracing_load(id, BPF_TRACE_FENTRY, BPF_PROG_TYPE_TRACING,
-							  thorough || many_args(btf, id));
+							  thorough || h->many_args);
 			h->fentry_ok = h->fentry_err == 0;
 		}
 		choose_mode(p, h);
@@ -321,7 +304,6 @@ void probe_print(FILE *out, const struct pw_plan *p)
 	fprintf(out, "tp_btf mm_page_free: %s\n", p->tp_btf ? "yes" : err_str(p->tp_btf_err));
 	fprintf(out, "FOLL_GET=%#x FOLL_PIN=%#x FOLL_LONGTERM=%#x (%s)\n", p->foll_get, p->foll_pin,
 		p->foll_longterm, p->foll_from_btf ? "from BTF" : "pre-6.3 defaults");
-	fprintf(out, "try_grab_folio takes: %s\n", p->grab_folio_takes_folio ? "folio (6.10+)" : "page");
 	fprintf(out, "zero page: %s\n", p->zero_pfn_addr && p->vmemmap_base_addr ? "zero_pfn" : "PG_reserved fallback");
 	fprintf(out, "%-26s %-7s %-4s %-9s %-22s %-22s %s\n", "symbol", "role", "btf", "kallsyms",
 		"fentry", "kprobe", "plan");

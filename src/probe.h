@@ -13,12 +13,13 @@ struct pw_hook {
 	const char *sym;
 	enum pw_role role;
 	bool in_btf, in_kallsyms;
+	bool many_args;			/* > 6 arguments: no trampoline before 6.6 */
 	bool fentry_ok, kprobe_ok;
 	int fentry_err, kprobe_err;	/* -errno of the test attach */
 	enum pw_mode mode;		/* chosen */
 };
 
-#define PW_MAX_HOOKS 16
+#define PW_MAX_HOOKS 24
 
 struct pw_plan {
 	char kernel[128];
@@ -35,7 +36,6 @@ struct pw_plan {
 	/* values read from this kernel's BTF / kallsyms, passed to BPF as rodata */
 	__u32 foll_get, foll_pin, foll_longterm;
 	bool foll_from_btf;
-	bool grab_folio_takes_folio, grab_page_returns_int;
 	__u64 zero_pfn_addr, vmemmap_base_addr;
 	/* why the kernel cannot be traced (empty when it can) */
 	char missing[512];

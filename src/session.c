@@ -98,7 +98,8 @@ void session_totals(struct session *s, struct pw_report *r)
 	r->seen_nostat_acquired = st[PW_S_NOSTAT_ACQ];
 	r->dropped_pages = st[PW_S_DROP_PAGES];
 	r->dropped_findings = st[PW_S_DROP_FINDINGS];
-	r->dropped_stacks = st[PW_S_DROP_STACKS];
+	/* a lost holder loses the same thing as a lost stack: who took the pin */
+	r->dropped_stacks = st[PW_S_DROP_STACKS] + st[PW_S_DROP_HOLDERS];
 	r->dropped_events = st[PW_S_DROP_EVENTS];
 	tracer_pinned(s->tr, &r->pages_pinned_at_end, &pins);
 	if (s->before.ok && after.ok) {

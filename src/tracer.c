@@ -10,9 +10,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "parse.h"
 #include "pinwatch.skel.h"
 
 struct tracer {
@@ -26,6 +28,9 @@ struct tracer {
 	struct pw_attach attach[64];
 	int n_attach;
 	int ncpu;
+	const struct pw_chunk *cells;	/* the mirror, mmapped read-only */
+	size_t cells_len;
+	__u32 chunks;
 };
 
 __u64 pw_now_ns(void)
@@ -42,7 +47,7 @@ static int quiet_print(enum libbpf_print_level l, const char *f, va_list ap)
 	return l == LIBBPF_DEBUG || !getenv("PINWATCH_DEBUG") ? 0 : vfprintf(stderr, f, ap);
 }
 
-/* "fexit/try_grab_folio" -> family and symbol */
+/* "fexit/pin_user_pages" -> family and symbol */
 static enum pw_mode sec_mode(const char *sec, const char **sym)
 {
 	const char *slash = strchr(sec, '/');
@@ -76,13 +81,11 @@ static void configure(struct tracer *t, const struct pw_plan *p)
 	s->rodata->cfg_foll_get = p->foll_get;
 	s->rodata->cfg_foll_pin = p->foll_pin;
 	s->rodata->cfg_foll_longterm = p->foll_longterm;
-	s->rodata->cfg_grab_folio_takes_folio = p->grab_folio_takes_folio;
-	s->rodata->cfg_grab_page_returns_int = p->grab_page_returns_int;
 	s->rodata->cfg_zero_pfn_addr = p->zero_pfn_addr;
 	s->rodata->cfg_vmemmap_base_addr = p->vmemmap_base_addr;
 	s->rodata->cfg_filter_tree = t->opts.filter_tree;
-	if (t->opts.max_pages)
-		bpf_map__set_max_entries(s->maps.mirror, t->opts.max_pages);
+	t->chunks = (t->opts.max_pages + PW_CHUNK_CELLS - 1) / PW_CHUNK_CELLS;
+	bpf_map__set_max_entries(s->maps.mirror, t->chunks);
 
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, s->obj) {
@@ -145,6 +148,26 @@ static int attach_all(struct tracer *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* pfns the mirror covers by default: every zone's span (/proc/zoneinfo) */
+static __u64 machine_max_pfn(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	char *text = NULL;
+	size_t len = 0;
+	__u64 v = 0;
+	if (f && getdelim(&text, &len, '\0', f) > 0 && parse_zoneinfo_max_pfn(text, &v) == 0) {
+		free(text);
+		fclose(f);
+		return v;
+	}
+	free(text);
+	if (f)
+		fclose(f);
+	/* no zoneinfo: RAM pages as sysconf sees them, plus a 4 GiB hole */
+	long n = sysconf(_SC_PHYS_PAGES);
+	return (n > 0 ? (__u64)n : 0) + (1ull << 20);
+}
+
 struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o, char *err, size_t errlen,
 			   char failed_sym[64], int *failed_err)
 {
@@ -154,6 +177,13 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 		return NULL;
 	}
 	t->opts = *o;
+	if (!t->opts.max_pages)
+		t->opts.max_pages = machine_max_pfn();
+	if (t->opts.max_pages > (__u64)UINT32_MAX * PW_CHUNK_CELLS) {
+		snprintf(err, errlen, "--max-pages %llu: more than the mirror can index",
+			 (unsigned long long)t->opts.max_pages);
+		goto fail;
+	}
 	t->ncpu = libbpf_num_possible_cpus();
 	libbpf_set_print(quiet_print);
 	t->skel = pinwatch_bpf__open();
@@ -168,6 +198,14 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 			 strerror(-e));
 		goto fail;
 	}
+	/* read the mirror in place: one mapping, made while still privileged */
+	t->cells_len = (size_t)t->chunks * sizeof(struct pw_chunk);
+	void *m = mmap(NULL, t->cells_len, PROT_READ, MAP_SHARED, bpf_map__fd(t->skel->maps.mirror), 0);
+	if (m == MAP_FAILED) {
+		snprintf(err, errlen, "mapping the mirror (%zu bytes): %s", t->cells_len, strerror(errno));
+		goto fail;
+	}
+	t->cells = m;
 	if (attach_all(t, err, errlen)) {
 		if (failed_sym) {
 			snprintf(failed_sym, 64, "%s", t->failed_sym);
@@ -191,6 +229,8 @@ void tracer_close(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	if (t->cells)
+		munmap((void *)t->cells, t->cells_len);
 	for (int i = 0; i < t->n_links; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);
@@ -292,33 +332,89 @@ int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 	return 0;
 }
 
-int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
-{
-	int fd = bpf_map__fd(t->skel->maps.mirror), cap = 256, cnt = 0;
-	struct pw_pin *v = malloc(cap * sizeof(*v));
-	__u64 k, cur;
-	bool first = true;
+struct holder_ent {
+	__u32 id;
+	struct pw_holder_rec r;
+};
 
-	if (!v)
-		return -ENOMEM;
-	/* the map changes under us: entries may be missed or seen twice by the
-	 * walk, which a per-interval snapshot tolerates */
-	while (bpf_map_get_next_key(fd, first ? NULL : &cur, &k) == 0) {
+static int cmp_holder(const void *a, const void *b)
+{
+	__u32 x = ((const struct holder_ent *)a)->id, y = ((const struct holder_ent *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Every holder, sorted by id; caller frees. */
+static struct holder_ent *read_holders(struct tracer *t, int *n)
+{
+	int fd = bpf_map__fd(t->skel->maps.holders), cap = 64, cnt = 0;
+	struct holder_ent *v = malloc(cap * sizeof(*v));
+	__u32 k, cur;
+	bool first = true;
+	while (v && bpf_map_get_next_key(fd, first ? NULL : &cur, &k) == 0) {
 		first = false;
 		cur = k;
 		if (cnt == cap) {
-			struct pw_pin *nv = realloc(v, 2 * cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
+			struct holder_ent *nv = realloc(v, 2 * cap * sizeof(*v));
+			if (!nv)
+				break;
 			v = nv;
 			cap *= 2;
 		}
-		if (bpf_map_lookup_elem(fd, &k, &v[cnt]) == 0 &&
-		    (!t->opts.filter_tree || (v[cnt].h.flags & PW_F_TREE)))
-			cnt++;
+		if (bpf_map_lookup_elem(fd, &k, &v[cnt].r) == 0)
+			v[cnt++].id = k;
 	}
+	if (v)
+		qsort(v, cnt, sizeof(*v), cmp_holder);
+	*n = cnt;
+	return v;
+}
+
+int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
+{
+	int cap = 256, cnt = 0, nh = 0;
+	struct pw_pin *v = malloc(cap * sizeof(*v));
+	struct holder_ent *hs = read_holders(t, &nh);
+
+	if (!v || !hs) {
+		free(v);
+		free(hs);
+		return -ENOMEM;
+	}
+	/* the cells change under us: a per-interval snapshot tolerates that */
+	for (__u32 c = 0; c < t->chunks; c++) {
+		for (int i = 0; i < PW_CHUNK_CELLS; i++) {
+			struct pw_cell cell = t->cells[c].c[i];
+			if (!cell.pins)
+				continue;
+			struct holder_ent key = { .id = cell.meta & PW_CELL_HOLDER };
+			const struct holder_ent *h = key.id ? bsearch(&key, hs, nh, sizeof(*hs), cmp_holder) : NULL;
+			if (t->opts.filter_tree && !(h && (h->r.h.flags & PW_F_TREE)))
+				continue;
+			if (cnt == cap) {
+				struct pw_pin *nv = realloc(v, 2 * cap * sizeof(*v));
+				if (!nv) {
+					free(v);
+					free(hs);
+					return -ENOMEM;
+				}
+				v = nv;
+				cap *= 2;
+			}
+			struct pw_pin *p = &v[cnt++];
+			memset(p, 0, sizeof(*p));
+			p->pins = cell.pins;
+			p->nr_pages = 1u << ((cell.meta >> PW_CELL_ORDER_SHIFT) & PW_CELL_ORDER_MASK);
+			if (h) {
+				p->h = h->r.h;
+			} else {	/* holder lost (holders map was full) */
+				p->h.stack_id = -1;
+				snprintf(p->h.comm, sizeof(p->h.comm), "?");
+			}
+			if (cell.meta & PW_CELL_LONGTERM)
+				p->h.flags |= PW_F_LONGTERM;
+		}
+	}
+	free(hs);
 	*out = v;
 	*n = cnt;
 	return 0;
@@ -346,7 +442,7 @@ int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH])
 
 __u64 tracer_capacity(struct tracer *t)
 {
-	return bpf_map__max_entries(t->skel->maps.mirror);
+	return (__u64)t->chunks * PW_CHUNK_CELLS;	/* pfns covered */
 }
 
 /* One read through an fd we hold: does this kernel want CAP_BPF for it? */

@@ -10,7 +10,7 @@
 struct tracer;
 
 struct tracer_opts {
-	__u64 max_pages;	/* mirror capacity (folios) */
+	__u64 max_pages;	/* pfns the mirror covers, 0 = this machine's (zoneinfo) */
 	bool filter_tree;	/* run mode: report only the traced process tree */
 	/* called for every new finding group announced on the ring buffer */
 	void (*on_new)(void *arg, const struct pw_finding_key *k);
@@ -38,7 +38,7 @@ void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins);
 int tracer_pins(struct tracer *t, struct pw_pin **out, int *n);
 /* The raw ips of a stack id from the stacks map; returns the frame count. */
 int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH]);
-__u64 tracer_capacity(struct tracer *t);	/* mirror max entries */
+__u64 tracer_capacity(struct tracer *t);	/* pfns the mirror covers */
 /* symbol -> mode list for the report ("fentry", "fexit", "kprobe", ...) */
 int tracer_attach_list(struct tracer *t, struct pw_attach **out);
 /* 0 when the maps can be read with the current capabilities (privs_drop) */

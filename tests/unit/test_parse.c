@@ -172,6 +172,29 @@ static void parse_vmstat_reads_host_counters(void **state)
 	free(text);
 }
 
+
+/* zoneinfo from a 24 GiB host (Normal ends at pfn 6553600) and edge cases */
+static void parse_zoneinfo_max_pfn_of_zones(void **state)
+{
+	char *text = read_fixture("zoneinfo");
+	__u64 v = 0;
+
+	assert_int_equal(parse_zoneinfo_max_pfn(text, &v), 0);
+	assert_true(v == 6553600);
+	free(text);
+	assert_int_equal(parse_zoneinfo_max_pfn("Node 0, zone DMA\n  pages free 1\n        spanned  4095\n"
+						 "  start_pfn:           1\n", &v), 0);
+	assert_true(v == 4096);
+	/* an empty zone (spanned 0) after a real one does not lower it */
+	assert_int_equal(parse_zoneinfo_max_pfn("Node 0, zone Normal\n spanned 10\n start_pfn: 100\n"
+						 "Node 0, zone Movable\n spanned 0\n start_pfn: 0\n", &v), 0);
+	assert_true(v == 110);
+	assert_int_equal(parse_zoneinfo_max_pfn("", &v), -ENOENT);
+	assert_int_equal(parse_zoneinfo_max_pfn("Node 0, zone X\n spanned x1\n", &v), -EINVAL);
+	assert_int_equal(parse_zoneinfo_max_pfn("Node 0, zone X\n start_pfn: 5\n", &v), -ENOENT);
+	assert_int_equal(parse_zoneinfo_max_pfn(NULL, &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +207,7 @@ int main(void)
 		cmocka_unit_test(parse_vmstat_finds_exact_keys),
 		cmocka_unit_test(parse_vmstat_rejects_missing_and_garbage),
 		cmocka_unit_test(parse_vmstat_reads_host_counters),
+		cmocka_unit_test(parse_zoneinfo_max_pfn_of_zones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Walking what one GUP call took or one unpin call gives back: a struct page
+ * array, a struct folio array, or a range of consecutive struct pages. Pages
+ * of one folio that follow each other form a run, applied to the folio's
+ * cell at once (a THP's 512 pages are one atomic add, as the kernel's own
+ * gup_folio_next() does). The walk runs under bpf_loop, one entry per
+ * iteration, the array read 16 entries at a time.
+ */
+#ifndef PW_WALK_BPF_H
+#define PW_WALK_BPF_H
+#include "mirror.bpf.h"
+
+enum pw_walk_mode { PW_W_ACQUIRE, PW_W_GET, PW_W_RELEASE };
+enum pw_walk_src { PW_SRC_PAGES, PW_SRC_FOLIOS, PW_SRC_RANGE };
+#define PW_BATCH 16
+
+struct pw_walk {
+	__u64 src;		/* array address, or first struct page of a range */
+	__u32 n;		/* entries */
+	__u8 kind;		/* pw_walk_src */
+	__u64 base, zero;	/* vmemmap, the zero page's struct page */
+	/* acquire */
+	__u32 holder;		/* id of this call's holder, 0 if none */
+	__u32 lt;		/* PW_CELL_LONGTERM or 0 */
+	__s64 new_cells;	/* cells that now name the holder */
+	__u64 counted;		/* pins the kernel counted (zero page excluded) */
+	__u64 mirrored;		/* pins entered into the mirror */
+	struct pw_holder h;	/* who took the pins (or GET references) */
+	/* release: a pending decrement of one holder's cell count */
+	__u32 dec_holder;
+	__s64 dec_cells;
+	/* the current run */
+	__u64 run_folio, run_end;	/* folio, and its end (struct page address) */
+	__u32 run_refs, run_nr;
+	__u64 run_flags;
+	__u64 buf[PW_BATCH];
+};
+
+/* Walk state, per CPU, one per nesting level (see pw_walk_begin). */
+#define PW_WALK_LEVELS 4
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_WALK_LEVELS);
+	__type(key, __u32);
+	__type(value, struct pw_walk);
+} walks SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} walk_depth SEC(".maps") __weak;
+
+/* A released pin the mirror did not hold: unpin of a FOLL_GET page, of a pin
+ * taken before tracing began, or of one that was never taken. */
+static __always_inline void pw_unmatched(void *ctx, __u64 folio, __u32 left, __u32 nr)
+{
+	__u32 me = bpf_get_current_pid_tgid() >> 32;
+	struct pw_finding_key k = {};
+	struct pw_holder *g = bpf_map_lookup_elem(&gets, &folio);
+	if (!g && pw_kernel_pins((void *)folio) >= left) {
+		if (pw_dropped_any) {	/* maybe one we could not mirror */
+			pw_stat_add(PW_S_UNTRACKED_REL, left);
+			return;
+		}
+		/* the kernel holds these pins: they were taken before we looked */
+		pw_stat_add(PW_S_PREEXISTING, left);
+		if (cfg_filter_tree && !pw_in_tree(me))
+			return;
+		k.kind = PW_K_PREEXISTING;
+		k.acq_stack = -1;
+		pw_key_set_releaser(ctx, &k);
+		pw_finding(&k, left, pw_pages_of(left, nr), 0, 0);
+		return;
+	}
+	if (cfg_filter_tree && !pw_in_tree(me) && !(g && (g->flags & PW_F_TREE)))
+		return;
+	if (g) {
+		pw_key_from_holder(&k, PW_K_UNPIN_WITHOUT_PIN, g);
+	} else {
+		k.kind = PW_K_UNPIN_WITHOUT_PIN;
+		k.acq_stack = -1;
+		k.tgid = me;
+	}
+	pw_key_set_releaser(ctx, &k);
+	if (!g)
+		__builtin_memcpy(k.comm, k.rel_comm, sizeof(k.comm));
+	pw_finding(&k, left, pw_pages_of(left, nr), g ? g->ts_ns : 0, g ? g->pid : 0);
+}
+
+static __always_inline void pw_flush_dec(struct pw_walk *w)
+{
+	pw_holder_cells(w->dec_holder, -w->dec_cells);
+	w->dec_cells = 0;
+}
+
+/* Apply the current run: refs pins (or references) on run_folio. */
+static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int mode)
+{
+	__u64 folio = w->run_folio;
+	__u32 refs = w->run_refs;
+	if (!folio || !refs || pw_is_zero(folio, w->zero, w->run_flags))
+		return;
+	if (mode == PW_W_GET) {
+		bpf_map_update_elem(&gets, &folio, &w->h, BPF_ANY);
+		pw_stat_add(PW_S_GET_REFS, refs);
+		return;
+	}
+	struct pw_cell *c = pw_cell_of(w->base, folio);
+	if (mode == PW_W_ACQUIRE) {
+		w->counted += refs;
+		if (!c) {
+			pw_stat_add(PW_S_DROP_PAGES, refs);
+			pw_dropped_any = 1;
+			return;
+		}
+		__u32 old = __sync_fetch_and_add(&c->pins, refs);
+		if (old == 0) {
+			c->meta = w->holder | (pw_order_of(w->run_nr) << PW_CELL_ORDER_SHIFT) | w->lt;
+			w->new_cells += pw_one;
+		} else if (w->lt && !(c->meta & PW_CELL_LONGTERM)) {
+			__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
+		}
+		w->mirrored += refs;
+		return;
+	}
+	/* release: before the kernel drops anything */
+	w->counted += refs;
+	__u32 take = 0;
+	if (c) {
+		__u32 have = c->pins;
+		take = have < refs ? have : refs;
+		if (take) {
+			__u32 meta = c->meta;
+			if (__sync_fetch_and_add(&c->pins, -take) == take) {
+				__u32 hid = meta & PW_CELL_HOLDER;
+				if (hid != w->dec_holder)
+					pw_flush_dec(w);
+				w->dec_holder = hid;
+				w->dec_cells += pw_one;
+			}
+			w->mirrored += take;
+		}
+	}
+	if (take < refs)
+		pw_unmatched(ctx, folio, refs - take, w->run_nr);
+}
+
+/* Start a run at struct page `page`: find its folio (compound_head) and size. */
+static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_folio)
+{
+	__u64 pg[2] = {};	/* flags, compound_head: the first two words of struct page */
+	w->run_folio = 0;
+	w->run_refs = 0;
+	if (!page || bpf_probe_read_kernel(pg, sizeof(pg), (void *)page))
+		return;
+	__u64 folio = page, flags = pg[0];
+	if (!is_folio && (pg[1] & 1)) {		/* a tail page */
+		folio = pg[1] - 1;
+		flags = pw_folio_flags((void *)folio);
+	}
+	__u32 nr = 1;
+	if (flags & (1ULL << bpf_core_enum_value(enum pageflags, PG_head)))
+		nr = pw_folio_nr_pages((void *)folio);
+	w->run_folio = folio;
+	w->run_flags = flags;
+	w->run_nr = nr;
+	w->run_end = folio + (__u64)nr * bpf_core_type_size(struct page);
+}
+
+/* One entry: a page (or folio) that gets `refs`. */
+static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, __u32 refs,
+				       const int mode)
+{
+	if (!p)		/* unpin_user_pages() skips NULL entries (6.12+) */
+		return;
+	bool is_folio = w->kind == PW_SRC_FOLIOS;
+	if (w->run_refs && (is_folio ? p == w->run_folio : p >= w->run_folio && p < w->run_end)) {
+		w->run_refs += refs;
+		return;
+	}
+	pw_run_apply(ctx, w, mode);
+	pw_run_start(w, p, is_folio);
+	if (w->run_folio)
+		w->run_refs = refs;
+}
+
+/* The walk's state lives in a per-CPU map, not on the BPF stack: the
+ * verifier tracks map contents loosely, so the bpf_loop callback below is
+ * verified in a pass or two instead of once per distinct stack state (which
+ * blew its 1M-instruction budget). A hook interrupted on its CPU by another
+ * (an unpin in softirq) takes the next level. */
+struct pw_loop {
+	void *ctx;		/* the hook's context: stacks of findings */
+	__u32 level;
+};
+
+static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
+{
+	__u32 zero = 0;
+	__u32 *depth = bpf_map_lookup_elem(&walk_depth, &zero);
+	if (!depth || *depth >= PW_WALK_LEVELS)
+		return NULL;
+	l->level = (*depth)++;
+	struct pw_walk *w = bpf_map_lookup_elem(&walks, &l->level);
+	if (!w) {
+		(*depth)--;
+		return NULL;
+	}
+	__builtin_memset(w, 0, sizeof(*w));
+	return w;
+}
+
+static __always_inline void pw_walk_end(void)
+{
+	__u32 zero = 0;
+	__u32 *depth = bpf_map_lookup_elem(&walk_depth, &zero);
+	if (depth && *depth)
+		(*depth)--;
+}
+
+/* Entry i. The array is read PW_BATCH entries at a time. */
+static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int mode)
+{
+	struct pw_walk *w = bpf_map_lookup_elem(&walks, &l->level);
+	if (!w || i >= w->n)
+		return 1;
+	__u32 j = i & (PW_BATCH - 1);
+	if (w->kind == PW_SRC_RANGE) {
+		pw_walk_one(l->ctx, w, w->src + (__u64)i * bpf_core_type_size(struct page), pw_one, mode);
+		return 0;
+	}
+	if (j == 0) {
+		__u32 cnt = w->n - i;
+		__u32 sz = (cnt > PW_BATCH ? PW_BATCH : cnt) * sizeof(__u64);
+		if (sz > sizeof(w->buf))
+			sz = sizeof(w->buf);
+		if (bpf_probe_read_kernel(w->buf, sz, (void *)(w->src + (__u64)i * sizeof(__u64))))
+			return 1;
+	}
+	pw_walk_one(l->ctx, w, w->buf[j], pw_one, mode);
+	return 0;
+}
+
+static long pw_walk_acquire(__u32 i, struct pw_loop *l) { return pw_walk_entry(i, l, PW_W_ACQUIRE); }
+static long pw_walk_get(__u32 i, struct pw_loop *l) { return pw_walk_entry(i, l, PW_W_GET); }
+static long pw_walk_release(__u32 i, struct pw_loop *l) { return pw_walk_entry(i, l, PW_W_RELEASE); }
+
+/* Walk w->n entries of w->src, then apply the last run. */
+static __always_inline void pw_walk(struct pw_loop *l, struct pw_walk *w, const int mode)
+{
+	w->base = pw_vmemmap();
+	w->zero = pw_zero_page(w->base);
+	__u32 n = w->n > PW_MAX_WALK ? PW_MAX_WALK : w->n;
+	w->n = n;
+	if (mode == PW_W_ACQUIRE)
+		bpf_loop(n, pw_walk_acquire, l, 0);
+	else if (mode == PW_W_GET)
+		bpf_loop(n, pw_walk_get, l, 0);
+	else
+		bpf_loop(n, pw_walk_release, l, 0);
+	pw_run_apply(l->ctx, w, mode);
+	if (mode == PW_W_RELEASE)
+		pw_flush_dec(w);
+}
+
+/* A single folio (unpin_folio, unpin_user_folio, folio_add_pin) or page. */
+static __always_inline void pw_walk_single(void *ctx, struct pw_walk *w, __u64 p, __u32 refs,
+					   bool is_folio, const int mode)
+{
+	w->base = pw_vmemmap();
+	w->zero = pw_zero_page(w->base);
+	pw_run_start(w, p, is_folio);
+	if (w->run_folio)
+		w->run_refs = refs;
+	pw_run_apply(ctx, w, mode);
+	if (mode == PW_W_RELEASE)
+		pw_flush_dec(w);
+}
+#endif
