@@ -115,10 +115,10 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 
 	head(out, "pinwatch_mirror_folios", "gauge", "Folios in the pin mirror now.");
 	fprintf(out, "pinwatch_mirror_folios %llu\n", (unsigned long long)s->mirror_entries);
-	head(out, "pinwatch_mirror_capacity_folios", "gauge", "Capacity of the pin mirror (--max-pages).");
+	head(out, "pinwatch_mirror_capacity_folios", "gauge", "Page frames the pin mirror covers (--max-pages; default all of RAM).");
 	fprintf(out, "pinwatch_mirror_capacity_folios %llu\n", (unsigned long long)s->mirror_capacity);
 	head(out, "pinwatch_dropped_total", "counter",
-	     "Data lost: pins (mirror full), findings, stacks, ring-buffer events.");
+	     "Data lost: pins (pages beyond the mirror), findings, stacks or holders, ring-buffer events.");
 	fprintf(out, "pinwatch_dropped_total{what=\"pins\"} %llu\n", (unsigned long long)s->dropped_pages);
 	fprintf(out, "pinwatch_dropped_total{what=\"findings\"} %llu\n", (unsigned long long)s->dropped_findings);
 	fprintf(out, "pinwatch_dropped_total{what=\"stacks\"} %llu\n", (unsigned long long)s->dropped_stacks);

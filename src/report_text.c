@@ -127,7 +127,7 @@ static void totals(FILE *out, const struct pw_report *r)
 static void losses(FILE *out, const struct pw_report *r)
 {
 	if (r->dropped_pages)
-		fprintf(out, "INCOMPLETE: %llu %s not tracked (mirror full, raise --max-pages)\n",
+		fprintf(out, "INCOMPLETE: %llu %s not tracked (pages beyond the mirror, see --max-pages)\n",
 			(unsigned long long)r->dropped_pages, plural(r->dropped_pages, "pin", "pins"));
 	if (r->dropped_findings || r->dropped_stacks || r->dropped_events)
 		fprintf(out, "INCOMPLETE: lost %llu findings, %llu stacks, %llu events\n",

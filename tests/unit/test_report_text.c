@@ -114,7 +114,7 @@ static void text_drops_mark_report_incomplete(void **state)
 	r.dropped_stacks = 2;
 	report_finish(&r);
 	t = capture_text(&r);
-	assert_non_null(strstr(t, "INCOMPLETE: 17 pins not tracked (mirror full, raise --max-pages)\n"));
+	assert_non_null(strstr(t, "INCOMPLETE: 17 pins not tracked (pages beyond the mirror, see --max-pages)\n"));
 	assert_non_null(strstr(t, "INCOMPLETE: lost 0 findings, 2 stacks, 0 events\n"));
 	assert_string_equal(last_line(t), "SUMMARY: pinwatch: no findings, incomplete");
 	free(t);
