@@ -49,15 +49,17 @@ static __always_inline int pw_unpin_many(void *ctx, __u64 src, __u64 n, __u8 kin
 	return 0;
 }
 
-/* refs pins on one page's folio (is_folio: p is the folio) */
+/* refs pins on one page's folio (is_folio: p is the folio). No array, no
+ * bpf_loop: the walk state fits on the stack (its buffer is never used). */
 static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_folio)
 {
-	struct pw_loop l = { .ctx = ctx };
-	struct pw_walk *w = pw_release_begin(&l, p, refs);
-	if (!w)
+	if (!p || !refs || pw_in_gup())
 		return 0;
-	pw_walk_single(ctx, w, p, (__u32)refs, is_folio, PW_W_RELEASE);
-	pw_release_end(w);
+	struct pw_walk w;
+	__builtin_memset(&w, 0, __builtin_offsetof(struct pw_walk, buf));
+	pw_walk_single(ctx, &w, p, (__u32)refs, is_folio, PW_W_RELEASE);
+	pw_stat_add(PW_S_ALL_REL, w.counted);
+	pw_stat_add(PW_S_REL_PINS, w.mirrored);
 	return 0;
 }
 

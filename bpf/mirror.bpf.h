@@ -38,13 +38,22 @@ static __always_inline bool pw_in_tree(__u32 tgid)
 	return bpf_map_lookup_elem(&tree, &tgid) != NULL;
 }
 
+/* vmemmap_base and the zero page never change once booted: read once, kept
+ * in .bss (a plain load afterwards instead of a helper call per GUP call) */
+__u64 pw_base_cache __weak = 0;
+__u64 pw_zero_cache __weak = 0;
+
 /* struct page address of pfn 0 */
 static __always_inline __u64 pw_vmemmap(void)
 {
-	__u64 base = 0;
+	__u64 base = pw_base_cache;
+	if (base)
+		return base;
 	if (cfg_vmemmap_base_addr)
 		bpf_probe_read_kernel(&base, sizeof(base), (void *)cfg_vmemmap_base_addr);
-	return base ? base : PW_VMEMMAP_DEFAULT;
+	base = base ? base : PW_VMEMMAP_DEFAULT;
+	pw_base_cache = base;
+	return base;
 }
 
 /* The zero page's struct page, 0 when unknown (then PG_reserved is checked).
@@ -52,11 +61,15 @@ static __always_inline __u64 pw_vmemmap(void)
  * succeeds on it without counting, so the mirror must skip it too. */
 static __always_inline __u64 pw_zero_page(__u64 base)
 {
-	__u64 zpfn = 0;
+	__u64 zpfn = 0, zero = pw_zero_cache;
+	if (zero)
+		return zero;
 	if (!cfg_zero_pfn_addr ||
 	    bpf_probe_read_kernel(&zpfn, sizeof(zpfn), (void *)cfg_zero_pfn_addr))
 		return 0;
-	return base + zpfn * bpf_core_type_size(struct page);
+	zero = base + zpfn * bpf_core_type_size(struct page);
+	pw_zero_cache = zero;
+	return zero;
 }
 
 static __always_inline bool pw_is_zero(__u64 folio, __u64 zero, __u64 flags)
