@@ -35,16 +35,22 @@ static __always_inline __u64 pw_folio_flags(const void *folio)
 	return f;
 }
 
-static __always_inline bool pw_folio_large(const void *folio)
+/* Is a folio whose first word is `flags` large (PG_head)? */
+static __always_inline bool pw_flags_large(__u64 flags)
 {
-	int bit = bpf_core_enum_value(enum pageflags, PG_head);
-	return pw_folio_flags(folio) & (1ULL << bit);
+	return flags & (1ULL << bpf_core_enum_value(enum pageflags, PG_head));
 }
 
-static __always_inline __u32 pw_folio_nr_pages(const void *folio)
+static __always_inline bool pw_folio_large(const void *folio)
+{
+	return pw_flags_large(pw_folio_flags(folio));
+}
+
+/* Base pages of a folio whose flags word the caller has already read. */
+static __always_inline __u32 pw_folio_nr_pages(const void *folio, __u64 flags)
 {
 	const struct folio *f = folio;
-	if (!pw_folio_large(folio))
+	if (!pw_flags_large(flags))
 		return 1;
 	if (bpf_core_field_exists(f->_nr_pages))
 		return BPF_CORE_READ(f, _nr_pages);
@@ -85,13 +91,4 @@ static __always_inline __u32 pw_kernel_pins(const void *folio)
 	return rc > 0 ? (__u32)rc / PW_PIN_BIAS : 0;
 }
 
-/* page -> folio (compound_head with the tail bit, stable since 2.6). */
-static __always_inline __u64 pw_page_folio(const void *page)
-{
-	const struct page *p = page;
-	unsigned long head = BPF_CORE_READ(p, compound_head);
-	if (head & 1)
-		return head - 1;
-	return (__u64)page;
-}
 #endif

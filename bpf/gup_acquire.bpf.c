@@ -81,8 +81,7 @@ static __always_inline void pw_took(void *ctx, const struct pw_slot *s, __u32 n)
 	struct pw_loop l = { .ctx = ctx };
 	struct pw_walk *w = pw_walk_begin(&l);
 	if (!w) {
-		pw_stat_add(PW_S_DROP_PAGES, n);
-		pw_dropped_any = 1;
+		pw_dropped(n);
 		return;
 	}
 	w->src = s->pages;
@@ -157,8 +156,7 @@ static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool 
 	struct pw_loop l = { .ctx = ctx };
 	struct pw_walk *w = pw_walk_begin(&l);
 	if (!w) {
-		pw_stat_add(PW_S_DROP_PAGES, refs);
-		pw_dropped_any = 1;
+		pw_dropped(refs);
 		return 0;
 	}
 	struct pw_cell *c = pw_cell_of(pw_vmemmap(), folio);

@@ -92,6 +92,14 @@ static __always_inline struct pw_cell *pw_cell_of(__u64 base, __u64 folio)
 	return ch ? &ch->c[pfn & (PW_CHUNK_CELLS - 1)] : NULL;
 }
 
+/* n pins that could not be mirrored (beyond the mirror, or no walk state):
+ * from now on an unmatched unpin may be one of them */
+static __always_inline void pw_dropped(__u64 n)
+{
+	pw_stat_add(PW_S_DROP_PAGES, n);
+	pw_dropped_any = 1;
+}
+
 static __always_inline __u64 pw_cell_folio(__u64 base, __u32 key, __u32 idx)
 {
 	return base + ((__u64)key * PW_CHUNK_CELLS + idx) * bpf_core_type_size(struct page);

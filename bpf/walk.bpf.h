@@ -116,8 +116,7 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 	if (mode == PW_W_ACQUIRE) {
 		w->counted += refs;
 		if (!c) {
-			pw_stat_add(PW_S_DROP_PAGES, refs);
-			pw_dropped_any = 1;
+			pw_dropped(refs);
 			return;
 		}
 		__u32 old = __sync_fetch_and_add(&c->pins, refs);
@@ -165,13 +164,27 @@ static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_
 		folio = pg[1] - 1;
 		flags = pw_folio_flags((void *)folio);
 	}
-	__u32 nr = 1;
-	if (flags & (1ULL << bpf_core_enum_value(enum pageflags, PG_head)))
-		nr = pw_folio_nr_pages((void *)folio);
+	__u32 nr = pw_folio_nr_pages((void *)folio, flags);
 	w->run_folio = folio;
 	w->run_flags = flags;
 	w->run_nr = nr;
 	w->run_end = folio + (__u64)nr * bpf_core_type_size(struct page);
+}
+
+/* Is p (a page, or a folio for PW_SRC_FOLIOS) part of the current run? */
+static __always_inline bool pw_in_run(const struct pw_walk *w, __u64 p)
+{
+	if (!w->run_refs || !p)
+		return false;
+	return w->kind == PW_SRC_FOLIOS ? p == w->run_folio : p >= w->run_folio && p < w->run_end;
+}
+
+/* Start a run of refs on the folio of p (no run when p cannot be read). */
+static __always_inline void pw_run_begin(struct pw_walk *w, __u64 p, __u32 refs, bool is_folio)
+{
+	pw_run_start(w, p, is_folio);
+	if (w->run_folio)
+		w->run_refs = refs;
 }
 
 /* One entry: a page (or folio) that gets `refs`. */
@@ -180,15 +193,12 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
 {
 	if (!p)		/* unpin_user_pages() skips NULL entries (6.12+) */
 		return;
-	bool is_folio = w->kind == PW_SRC_FOLIOS;
-	if (w->run_refs && (is_folio ? p == w->run_folio : p >= w->run_folio && p < w->run_end)) {
+	if (pw_in_run(w, p)) {
 		w->run_refs += refs;
 		return;
 	}
 	pw_run_apply(ctx, w, mode);
-	pw_run_start(w, p, is_folio);
-	if (w->run_folio)
-		w->run_refs = refs;
+	pw_run_begin(w, p, refs, w->kind == PW_SRC_FOLIOS);
 }
 
 /* The walk's state lives in a per-CPU map, not on the BPF stack: the
@@ -224,14 +234,6 @@ static __always_inline void pw_walk_end(void)
 	__u32 *depth = bpf_map_lookup_elem(&walk_depth, &zero);
 	if (depth && *depth)
 		(*depth)--;
-}
-
-/* Is p (a page, or a folio for PW_SRC_FOLIOS) part of the current run? */
-static __always_inline bool pw_in_run(const struct pw_walk *w, __u64 p)
-{
-	if (!w->run_refs || !p)
-		return false;
-	return w->kind == PW_SRC_FOLIOS ? p == w->run_folio : p >= w->run_folio && p < w->run_end;
 }
 
 /* One callback: the entry at w->pos (a new run, or the next page of the
@@ -313,9 +315,7 @@ static __always_inline void pw_walk_single(void *ctx, struct pw_walk *w, __u64 p
 {
 	w->base = pw_vmemmap();
 	w->zero = pw_zero_page(w->base);
-	pw_run_start(w, p, is_folio);
-	if (w->run_folio)
-		w->run_refs = refs;
+	pw_run_begin(w, p, refs, is_folio);
 	pw_run_apply(ctx, w, mode);
 	if (mode == PW_W_RELEASE)
 		pw_flush_dec(w);
