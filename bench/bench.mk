@@ -7,15 +7,16 @@ BENCH_ROUNDS  ?= 7
 BENCH_SCALE   ?= 1
 
 .PHONY: bench bench-floor
-bench-floor: $(OUT)/bench/floor
+bench-floor: $(OUT)/bench/floor $(OUT)/bench/walkfloor
 
-# Same clang -> bpftool skeleton pattern as pinwatch itself.
-$(OUT)/bench/floor.bpf.o: bench/floor.bpf.c vmlinux.h
+# Same clang -> bpftool skeleton pattern as pinwatch itself: floor (empty
+# hooks) and walkfloor (the cheapest per-page mirror, a bound for profiling).
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c vmlinux.h
 	@mkdir -p $(OUT)/bench
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(OUT)/bench/floor.skel.h: $(OUT)/bench/floor.bpf.o
-	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
-$(OUT)/bench/floor: bench/floor.c $(OUT)/bench/floor.skel.h
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+$(OUT)/bench/floor $(OUT)/bench/walkfloor: $(OUT)/bench/%: bench/%.c $(OUT)/bench/%.skel.h
 	$(CC) $(CFLAGS) -I$(OUT)/bench $< -o $@ -lbpf -lelf -lz
 
 bench: deps

@@ -14,6 +14,10 @@
 R=$(sed -n 's/.*pw\.bench_rounds=\([0-9]*\).*/\1/p' /proc/cmdline); R=${R:-7}
 MODES="untraced pinwatch serve floor bpftrace"
 WORKLOADS="pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register"
+# pw.bench_modes=a,b / pw.bench_workloads=a,b: a subset, for profiling by hand
+# (extra modes: walkfloor, walkfloor-read: the cheapest per-page mirror, a bound)
+m=$(sed -n 's/.*pw\.bench_modes=\([^ ]*\).*/\1/p' /proc/cmdline); [ -n "$m" ] && MODES=$(echo "$m" | tr , ' ')
+m=$(sed -n 's/.*pw\.bench_workloads=\([^ ]*\).*/\1/p' /proc/cmdline); [ -n "$m" ] && WORKLOADS=$(echo "$m" | tr , ' ')
 # untraced time of one workload run (TCG); pw.bench_target_ns= to change it
 TARGET_NS=$(sed -n 's/.*pw\.bench_target_ns=\([0-9]*\).*/\1/p' /proc/cmdline); TARGET_NS=${TARGET_NS:-400000000}
 pw_load_module
@@ -71,6 +75,8 @@ start_mode() {
 	pinwatch) pinwatch --attach fentry > /tmp/tr.out 2>&1 & pat='Ctrl-C' ;;
 	serve) pinwatch serve --attach fentry > /tmp/tr.out 2>&1 & pat='serving' ;;
 	floor) floor > /tmp/tr.out 2>&1 & pat='floor: attached' ;;
+	walkfloor) walkfloor > /tmp/tr.out 2>&1 & pat='walkfloor: attached' ;;
+	walkfloor-read) walkfloor --read-page > /tmp/tr.out 2>&1 & pat='walkfloor: attached' ;;
 	bpftrace) bpftrace -B line /tmp/pins.bt > /tmp/tr.out 2>&1 & pat='bench: ready' ;;
 	esac
 	TRPID=$!; i=0
@@ -128,7 +134,7 @@ done
 
 # Profile pass (not timed): per-program run_cnt/run_time_ns with bpf_stats on.
 echo 1 > /proc/sys/kernel/bpf_stats_enabled
-for m in pinwatch floor bpftrace; do
+for m in $(echo "$MODES" | sed "s/untraced//; s/serve//"); do
 	start_mode "$m" || continue
 	for w in $WORKLOADS; do
 		eval it=\$IT_$w

@@ -21,8 +21,8 @@ rm -f "$d/results.txt"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 pids=
 for v in $ks; do
-	vm "$v" bench PW_VM_EXTRA_BINS="$ob/bench/floor $bt" \
-		PW_VM_APPEND="pw.bench_rounds=${BENCH_ROUNDS:-7}" & pids="$pids $!"
+	vm "$v" bench PW_VM_EXTRA_BINS="$ob/bench/floor $ob/bench/walkfloor $bt" \
+		PW_VM_APPEND="pw.bench_rounds=${BENCH_ROUNDS:-7} ${BENCH_APPEND:-}" & pids="$pids $!"
 done
 wait $pids
 if [ "${BENCH_SCALE:-1}" = 1 ]; then

@@ -98,8 +98,13 @@ SEC("tp_btf/mm_page_free")
 int BPF_PROG(pw_page_free)
 {
 	struct pw_cell *cell = pw_cell_of(pw_vmemmap(), pw_arg(ctx, 0));	/* page */
-	if (!cell || !cell->pins)
+	if (!cell)
 		return 0;
+	if (!cell->pins) {
+		if (cell->meta)		/* the walk's small-folio cache: no longer true */
+			cell->meta = 0;
+		return 0;
+	}
 	__u32 pins = cell->pins, meta = cell->meta;
 	struct pw_finding_key k = {};
 	struct pw_holder_rec *r;
@@ -110,8 +115,10 @@ int BPF_PROG(pw_page_free)
 		pw_finding(&k, pins, pw_pages_of(pins, pw_cell_nr_pages(meta)),
 			   r ? r->h.ts_ns : 0, r ? r->h.pid : 0);
 	}
-	if (__sync_fetch_and_add(&cell->pins, -pins) == pins)
+	if (__sync_fetch_and_add(&cell->pins, -pins) == pins) {
 		pw_holder_cells(meta & PW_CELL_HOLDER, -1);
+		cell->meta = 0;
+	}
 	return 0;
 }
 

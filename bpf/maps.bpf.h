@@ -20,6 +20,9 @@ const volatile __u64 cfg_zero_pfn_addr __weak = 0;
 const volatile __u64 cfg_vmemmap_base_addr __weak = 0;
 /* run mode: only pins of the traced process tree are reported */
 const volatile bool cfg_filter_tree __weak = false;
+/* mm_page_free is hooked (and attached before any GUP hook): a cell's meta
+ * then outlives its pins as a cache of "this pfn is an order-0 folio" */
+const volatile bool cfg_small_cache __weak = false;
 
 /* The mirror: cells for pfns [0, max_entries * 64); the loader sizes it to
  * this machine's highest pfn (or --max-pages). mmapable: userspace scans it. */

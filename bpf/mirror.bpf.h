@@ -8,8 +8,9 @@
  * Why per call and not at the per-folio primitives (try_grab_folio,
  * gup_put_folio): a trampoline per folio costs more than the kernel's own
  * work on a 4 KiB page, and a hash insert+delete per folio as much again
- * (make bench). Walking the array the caller already holds costs a read of
- * its struct page and an atomic add per page. What this does not see: pins
+ * (make bench). Walking the array the caller already holds costs an atomic
+ * add per page, plus a read of its struct page unless the page's cell says
+ * it is an order-0 folio (pw_cached_small). What this does not see: pins
  * GUP takes and drops inside one call (GUP-fast rollback, long-term
  * migration); they balance and never reach the caller.
  */

@@ -5,7 +5,7 @@
  * of one folio that follow each other form a run, applied to the folio's
  * cell at once (a THP's 512 pages are one atomic add, as the kernel's own
  * gup_folio_next() does). The walk runs under bpf_loop, one entry per
- * iteration, the array read 16 entries at a time.
+ * iteration, the array read PW_BATCH entries at a time.
  */
 #ifndef PW_WALK_BPF_H
 #define PW_WALK_BPF_H
@@ -37,7 +37,7 @@ struct pw_walk {
 	__u32 pos;		/* next entry */
 	__u32 buf_start;	/* entry of buf[0] */
 	__u32 buf_cnt;		/* entries in buf */
-	__u32 _pad;
+	__u32 run_small;	/* the run is an order-0 folio known by its cell */
 	__u64 buf[PW_BATCH];
 };
 
@@ -151,13 +151,41 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 		pw_unmatched(ctx, folio, refs - take, w->run_nr);
 }
 
+/* Is `page` an order-0 folio, by its cell alone? A cell keeps its meta after
+ * its pins are gone; an order of 0 there stays true until the page is freed
+ * (an order-0 folio only becomes part of a larger one through the allocator,
+ * and pw_page_free clears the meta). Saves the struct page read that is most
+ * of a 4 KiB page's cost when buffers are pinned again and again. */
+static __always_inline bool pw_cached_small(const struct pw_walk *w, __u64 page)
+{
+	if (!cfg_small_cache)
+		return false;
+	struct pw_cell *c = pw_cell_of(w->base, page);
+	if (!c)
+		return false;
+	__u32 meta = c->meta;
+	return meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT));
+}
+
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
 static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_folio)
 {
 	__u64 pg[2] = {};	/* flags, compound_head: the first two words of struct page */
 	w->run_folio = 0;
+	w->run_end = 0;		/* [run_folio, run_end) holds no page */
 	w->run_refs = 0;
-	if (!page || bpf_probe_read_kernel(pg, sizeof(pg), (void *)page))
+	w->run_small = 0;
+	if (!page)
+		return;
+	if (pw_cached_small(w, page)) {
+		w->run_small = 1;
+		w->run_folio = page;
+		w->run_flags = 0;	/* only read for PG_reserved, never set on a pinned page */
+		w->run_nr = 1;
+		w->run_end = page + bpf_core_type_size(struct page);
+		return;
+	}
+	if (bpf_probe_read_kernel(pg, sizeof(pg), (void *)page))
 		return;
 	__u64 folio = page, flags = pg[0];
 	if (!is_folio && (pg[1] & 1)) {		/* a tail page */
@@ -201,6 +229,43 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
 	pw_run_begin(w, p, refs, w->kind == PW_SRC_FOLIOS);
 }
 
+/* The common case of a 4 KiB buffer pinned again: the current run is one
+ * cached order-0 page and so is p. Apply the run the simple way and start
+ * one at p, without leaving the callback (a bpf_loop callback per page costs
+ * more than the page's accounting). Anything else (a pin the mirror does
+ * not hold, another holder to settle, GET) is left to pw_walk_one. */
+static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, const int mode)
+{
+	if (mode == PW_W_GET || !w->run_small || !pw_cached_small(w, p))
+		return false;
+	struct pw_cell *c = pw_cell_of(w->base, w->run_folio);
+	if (!c)
+		return false;
+	__u32 refs = w->run_refs;
+	if (mode == PW_W_ACQUIRE) {
+		if (__sync_fetch_and_add(&c->pins, refs) == 0) {
+			c->meta = w->holder | w->lt;	/* order 0 */
+			w->new_cells += pw_one;
+		} else if (w->lt && !(c->meta & PW_CELL_LONGTERM)) {
+			__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
+		}
+	} else {
+		__u32 meta = c->meta, hid = meta & PW_CELL_HOLDER;
+		if (c->pins < refs || (hid != w->dec_holder && w->dec_cells))
+			return false;
+		if (__sync_fetch_and_add(&c->pins, -refs) == refs) {
+			w->dec_holder = hid;
+			w->dec_cells += pw_one;
+		}
+	}
+	w->counted += refs;
+	w->mirrored += refs;
+	w->run_folio = p;
+	w->run_end = p + bpf_core_type_size(struct page);
+	w->run_refs = pw_one;
+	return true;
+}
+
 /* The walk's state lives in a per-CPU map, not on the BPF stack: the
  * verifier tracks map contents loosely, so the bpf_loop callback below is
  * verified in a pass or two instead of once per distinct stack state (which
@@ -237,9 +302,10 @@ static __always_inline void pw_walk_end(void)
 }
 
 /* One callback: the entry at w->pos (a new run, or the next page of the
- * current one), then as many following entries of the same folio as the
- * buffer holds, counted without a call. A THP's 512 entries take ~32
- * callbacks instead of 512; a range's pages of one folio are counted at once.
+ * current one), then as many following entries as the buffer holds while
+ * they are pages of the same folio (counted) or cached order-0 pages
+ * (pw_small_step). A THP's 512 entries, or a re-pinned 4 KiB buffer's, take
+ * ~32 callbacks instead of 512; a range's pages of one folio count at once.
  * The array is read PW_BATCH entries at a time. */
 static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int mode)
 {
@@ -276,13 +342,28 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 	}
 	pw_walk_one(l->ctx, w, w->buf[(pos - w->buf_start) & (PW_BATCH - 1)], pw_one, mode);
 	pos++;
+	/* the run's bounds and count in registers: a THP's pages cost a compare
+	 * (no run: [0, 0) holds nothing) */
+	__u64 lo = w->run_folio, hi = w->run_end;
+	__u32 start = w->buf_start, cnt = w->buf_cnt, add = 0;
 	for (int k = 0; k < PW_BATCH - 1; k++) {
-		__u32 j = pos - w->buf_start;
-		if (j >= w->buf_cnt || !pw_in_run(w, w->buf[j & (PW_BATCH - 1)]))
+		__u32 j = pos - start;
+		if (j >= cnt)
 			break;
-		w->run_refs += pw_one;
+		__u64 p = w->buf[j & (PW_BATCH - 1)];
+		if (p >= lo && p < hi) {	/* (a folio array's entries are heads) */
+			add++;
+		} else {
+			w->run_refs += add;
+			add = 0;
+			if (!pw_small_step(w, p, mode))
+				break;
+			lo = w->run_folio;
+			hi = w->run_end;
+		}
 		pos++;
 	}
+	w->run_refs += add;
 	w->pos = pos;
 	return 0;
 }

@@ -84,6 +84,7 @@ static void configure(struct tracer *t, const struct pw_plan *p)
 	s->rodata->cfg_zero_pfn_addr = p->zero_pfn_addr;
 	s->rodata->cfg_vmemmap_base_addr = p->vmemmap_base_addr;
 	s->rodata->cfg_filter_tree = t->opts.filter_tree;
+	s->rodata->cfg_small_cache = p->tp_btf;
 	t->chunks = (t->opts.max_pages + PW_CHUNK_CELLS - 1) / PW_CHUNK_CELLS;
 	bpf_map__set_max_entries(s->maps.mirror, t->chunks);
 
@@ -120,32 +121,39 @@ static void record_attach(struct tracer *t, const char *sec)
 	snprintf(a->mode, sizeof(a->mode), "%s", m == PW_MODE_NONE ? "tp_btf" : pw_mode_name(m));
 }
 
+static int attach_one(struct tracer *t, struct bpf_program *prog, char *err, size_t errlen)
+{
+	if (!bpf_program__autoload(prog) || prog == t->skel->progs.pw_audit || t->n_links == 128)
+		return 0;
+	struct bpf_link *l = bpf_program__attach(prog);
+	const char *sec = bpf_program__section_name(prog);
+	if (!l) {
+		int e = -errno;
+		snprintf(err, errlen, "attaching %s: %s", sec, strerror(-e));
+		/* the caller may demote this symbol to its next mode and retry */
+		const char *slash = strchr(sec, '/');
+		snprintf(t->failed_sym, sizeof(t->failed_sym), "%s", slash ? slash + 1 : sec);
+		t->failed_err = e;
+		return e;
+	}
+	t->links[t->n_links++] = l;
+	record_attach(t, sec);
+	return 0;
+}
+
 static int attach_all(struct tracer *t, char *err, size_t errlen)
 {
-	struct bpf_program *prog;
+	struct bpf_program *prog, *first = t->skel->progs.pw_page_free;
 	t->links = calloc(128, sizeof(*t->links));
 	if (!t->links)
 		return -ENOMEM;
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		if (!bpf_program__autoload(prog) || prog == t->skel->progs.pw_audit)
-			continue;
-		struct bpf_link *l = bpf_program__attach(prog);
-		const char *sec = bpf_program__section_name(prog);
-		if (!l) {
-			int e = -errno;
-			snprintf(err, errlen, "attaching %s: %s", sec, strerror(-e));
-			/* the caller may demote this symbol to its next mode and retry */
-			const char *slash = strchr(sec, '/');
-			snprintf(t->failed_sym, sizeof(t->failed_sym), "%s", slash ? slash + 1 : sec);
-			t->failed_err = e;
-			return e;
-		}
-		t->links[t->n_links++] = l;
-		record_attach(t, sec);
-		if (t->n_links == 128)
-			break;
-	}
-	return 0;
+	/* mm_page_free first: the walk's small-folio cache (cfg_small_cache)
+	 * is only right if every free since the first pin was seen */
+	int e = attach_one(t, first, err, errlen);
+	bpf_object__for_each_program(prog, t->skel->obj)
+		if (!e && prog != first)
+			e = attach_one(t, prog, err, errlen);
+	return e;
 }
 
 /* pfns the mirror covers by default: every zone's span (/proc/zoneinfo) */
