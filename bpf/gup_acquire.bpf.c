@@ -18,21 +18,23 @@ char LICENSE[] SEC("license") = "GPL";
 static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_slot *s = bpf_map_lookup_elem(&slots, &id);
-	if (s) {		/* nested GUP entry: the outer call names the API */
+	struct pw_slot *s = pw_slot_get(true);
+	if (!s)
+		return 0;
+	if (s->depth) {		/* nested GUP entry: the outer call names the API */
 		s->depth++;
 		return 0;
 	}
-	struct pw_slot n = {};
-	n.h.tgid = id >> 32;
-	n.h.pid = (__u32)id;
-	n.h.api = api;
-	n.h.stack_id = -1;
-	n.pages = pages;
-	n.gup_flags = gup_flags;
-	n.depth = 1;
-	bpf_get_current_comm(n.h.comm, sizeof(n.h.comm));
-	bpf_map_update_elem(&slots, &id, &n, BPF_ANY);
+	s->h.ts_ns = 0;
+	s->h.tgid = id >> 32;
+	s->h.pid = (__u32)id;
+	s->h.api = api;
+	s->h.flags = 0;
+	s->h.stack_id = -1;
+	s->pages = pages;
+	s->gup_flags = gup_flags;
+	bpf_get_current_comm(s->h.comm, sizeof(s->h.comm));
+	s->depth = 1;
 	return 0;
 }
 
@@ -102,9 +104,8 @@ static __always_inline void pw_took(void *ctx, const struct pw_slot *s, __u32 n)
 
 static __always_inline int pw_exit(void *ctx, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_slot *s = bpf_map_lookup_elem(&slots, &id);
-	if (!s)
+	struct pw_slot *s = pw_slot_get(false);
+	if (!s || !s->depth)
 		return 0;
 	if (s->depth > 1) {
 		s->depth--;
@@ -112,7 +113,7 @@ static __always_inline int pw_exit(void *ctx, long ret)
 	}
 	if (ret > 0 && s->pages)
 		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret);
-	bpf_map_delete_elem(&slots, &id);
+	s->depth = 0;
 	return 0;
 }
 

@@ -12,8 +12,8 @@
 
 static __always_inline bool pw_in_gup(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	return bpf_map_lookup_elem(&slots, &id) != NULL;
+	struct pw_slot *s = pw_slot_get(false);
+	return s && s->depth;
 }
 
 /* A walk for an unpin of n pins at p, NULL when there is none to do. */

@@ -53,8 +53,10 @@ struct {
 } gets SEC(".maps") __weak;
 
 /* The GUP call a task is inside: its API, arguments (saved at entry for the
- * exit, where the pages are read) and holder. Keyed by pid_tgid. Also tells
- * the unpin hooks that an unpin is GUP's own internal rollback. */
+ * exit, where the pages are read) and holder; depth 0 when it is in none.
+ * Task storage: created once per task and kept, where a hash keyed by
+ * pid_tgid cost an insert and a delete per call. Also tells the unpin hooks
+ * that an unpin is GUP's own internal rollback. */
 struct pw_slot {
 	struct pw_holder h;
 	__u64 pages;		/* struct page ** (struct folio ** for memfd_pin_folios) */
@@ -62,11 +64,19 @@ struct pw_slot {
 	__u32 depth;
 };
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pw_slot);
 } slots SEC(".maps") __weak;
+
+/* The current task's slot (created when `create`), NULL when there is none
+ * or task storage is busy on this CPU (a hook interrupted inside another). */
+static __always_inline struct pw_slot *pw_slot_get(bool create)
+{
+	return bpf_task_storage_get(&slots, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);

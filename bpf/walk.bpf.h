@@ -100,6 +100,35 @@ static __always_inline void pw_flush_dec(struct pw_walk *w)
 	w->dec_cells = 0;
 }
 
+/* Remember who took a FOLL_GET reference on a folio. A buffer read again
+ * and again (O_DIRECT before 6.5) hits the same entry with the same caller:
+ * refresh it in place, far cheaper than an LRU insert per folio. */
+static __always_inline void pw_get_note(__u64 folio, const struct pw_holder *h)
+{
+	struct pw_holder *g = bpf_map_lookup_elem(&gets, &folio);
+	if (g && g->tgid == h->tgid && g->pid == h->pid && g->stack_id == h->stack_id &&
+	    g->api == h->api && g->flags == h->flags) {
+		g->ts_ns = h->ts_ns;
+		__builtin_memcpy(g->comm, h->comm, sizeof(g->comm));
+		return;
+	}
+	bpf_map_update_elem(&gets, &folio, h, BPF_ANY);
+}
+
+/* A page found to be an order-0 folio by a read of its struct page, whose
+ * cell is empty (a FOLL_GET page): mark the cell so the next walk skips the
+ * read (pw_cached_small). Any nonzero meta of order 0 is the mark; REPORTED
+ * means nothing while a cell has no pins, and the first pin overwrites it.
+ * Compare-and-swap: a pin taken meanwhile on another CPU wrote its own. */
+static __always_inline void pw_mark_small(const struct pw_walk *w)
+{
+	if (!cfg_small_cache || w->run_small || w->run_nr != 1)
+		return;
+	struct pw_cell *c = pw_cell_of(w->base, w->run_folio);
+	if (c && !c->meta)
+		__sync_val_compare_and_swap(&c->meta, 0, PW_CELL_REPORTED);
+}
+
 /* Apply the current run: refs pins (or references) on run_folio. */
 static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int mode)
 {
@@ -108,7 +137,8 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 	if (!folio || !refs || pw_is_zero(folio, w->zero, w->run_flags))
 		return;
 	if (mode == PW_W_GET) {
-		bpf_map_update_elem(&gets, &folio, &w->h, BPF_ANY);
+		pw_get_note(folio, &w->h);
+		pw_mark_small(w);
 		pw_stat_add(PW_S_GET_REFS, refs);
 		return;
 	}
