@@ -49,11 +49,29 @@ static __always_inline int pw_unpin_many(void *ctx, __u64 src, __u64 n, __u8 kin
 	return 0;
 }
 
+/* The common single unpin (6.12's io_uring unregister and bio completion
+ * unpin page by page): an order-0 page known by its cell, which holds the
+ * pins. One cell lookup, no walk state. */
+static __always_inline bool pw_unpin_small(__u64 p, __u32 refs)
+{
+	struct pw_cell *c = cfg_small_cache ? pw_cell_of(pw_vmemmap(), p) : NULL;
+	if (!c)
+		return false;
+	__u32 meta = c->meta;
+	if (!pw_meta_small(meta) || c->pins < refs)
+		return false;
+	if (__sync_fetch_and_add(&c->pins, -refs) == refs)
+		pw_holder_cells(meta & PW_CELL_HOLDER, -1);
+	pw_stat_add(PW_S_ALL_REL, refs);
+	pw_stat_add(PW_S_REL_PINS, refs);
+	return true;
+}
+
 /* refs pins on one page's folio (is_folio: p is the folio). No array, no
  * bpf_loop: the walk state fits on the stack (its buffer is never used). */
 static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_folio)
 {
-	if (!p || !refs || pw_in_gup())
+	if (!p || !refs || pw_in_gup() || pw_unpin_small(p, (__u32)refs))
 		return 0;
 	struct pw_walk w;
 	__builtin_memset(&w, 0, __builtin_offsetof(struct pw_walk, buf));

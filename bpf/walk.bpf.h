@@ -191,10 +191,7 @@ static __always_inline bool pw_cached_small(const struct pw_walk *w, __u64 page)
 	if (!cfg_small_cache)
 		return false;
 	struct pw_cell *c = pw_cell_of(w->base, page);
-	if (!c)
-		return false;
-	__u32 meta = c->meta;
-	return meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT));
+	return c && pw_meta_small(c->meta);
 }
 
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
