@@ -3,7 +3,8 @@
 # kernel running bench/bench.sh (both kernels at once: each VM is one
 # single-threaded TCG process, one host core each), then, with BENCH_SCALE=1,
 # one 6 GiB VM per kernel running bench/scale.sh, then bench/report.sh.
-# Env: PW_OUT (build dir), BENCH_KERNELS, BENCH_ROUNDS, BENCH_SCALE,
+# Env: PW_OUT (build dir), BENCH_KERNELS, BENCH_ROUNDS, BENCH_SCALE, BENCH_APPEND
+#      (extra guest kernel args, e.g. pw.bench_modes=untraced,walkfloor),
 #      BENCH_DIR (VM dirs and logs; default $PW_OUT/bench).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd); cd "$top" || exit 2
