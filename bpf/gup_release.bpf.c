@@ -27,10 +27,16 @@ static __always_inline struct pw_walk *pw_release_begin(struct pw_loop *l, __u64
 	return w;
 }
 
+/* counted: pins the kernel drops; mirrored: those the mirror held */
+static __always_inline void pw_released(__u64 counted, __u64 mirrored)
+{
+	pw_stat_add(PW_S_ALL_REL, counted);
+	pw_stat_add(PW_S_REL_PINS, mirrored);
+}
+
 static __always_inline void pw_release_end(struct pw_walk *w)
 {
-	pw_stat_add(PW_S_ALL_REL, w->counted);
-	pw_stat_add(PW_S_REL_PINS, w->mirrored);
+	pw_released(w->counted, w->mirrored);
 	pw_walk_end();
 }
 
@@ -62,8 +68,7 @@ static __always_inline bool pw_unpin_small(__u64 p, __u32 refs)
 		return false;
 	if (__sync_fetch_and_add(&c->pins, -refs) == refs)
 		pw_holder_cells(meta & PW_CELL_HOLDER, -1);
-	pw_stat_add(PW_S_ALL_REL, refs);
-	pw_stat_add(PW_S_REL_PINS, refs);
+	pw_released(refs, refs);
 	return true;
 }
 
@@ -76,8 +81,7 @@ static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_
 	struct pw_walk w;
 	__builtin_memset(&w, 0, __builtin_offsetof(struct pw_walk, buf));
 	pw_walk_single(ctx, &w, p, (__u32)refs, is_folio, PW_W_RELEASE);
-	pw_stat_add(PW_S_ALL_REL, w.counted);
-	pw_stat_add(PW_S_REL_PINS, w.mirrored);
+	pw_released(w.counted, w.mirrored);
 	return 0;
 }
 

@@ -226,12 +226,12 @@ static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_
 	w->run_end = folio + (__u64)nr * bpf_core_type_size(struct page);
 }
 
-/* Is p (a page, or a folio for PW_SRC_FOLIOS) part of the current run? */
+/* Is p (a page, or a folio for PW_SRC_FOLIOS: a head, so inside the run
+ * only when it is the run's folio) part of the current run? With no run,
+ * [run_folio, run_end) is [0, 0) and holds nothing, NULL included. */
 static __always_inline bool pw_in_run(const struct pw_walk *w, __u64 p)
 {
-	if (!w->run_refs || !p)
-		return false;
-	return w->kind == PW_SRC_FOLIOS ? p == w->run_folio : p >= w->run_folio && p < w->run_end;
+	return p >= w->run_folio && p < w->run_end;
 }
 
 /* Start a run of refs on the folio of p (no run when p cannot be read). */
@@ -369,8 +369,8 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 	}
 	pw_walk_one(l->ctx, w, w->buf[(pos - w->buf_start) & (PW_BATCH - 1)], pw_one, mode);
 	pos++;
-	/* the run's bounds and count in registers: a THP's pages cost a compare
-	 * (no run: [0, 0) holds nothing) */
+	/* pw_in_run with the run's bounds and count in registers: a THP's pages
+	 * cost a compare */
 	__u64 lo = w->run_folio, hi = w->run_end;
 	__u32 start = w->buf_start, cnt = w->buf_cnt, add = 0;
 	for (int k = 0; k < PW_BATCH - 1; k++) {
@@ -378,7 +378,7 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		if (j >= cnt)
 			break;
 		__u64 p = w->buf[j & (PW_BATCH - 1)];
-		if (p >= lo && p < hi) {	/* (a folio array's entries are heads) */
+		if (p >= lo && p < hi) {
 			add++;
 		} else {
 			w->run_refs += add;
