@@ -5,7 +5,10 @@
  * guest that has no tmux or script(1). The screen bytes go to stdout as they
  * come (unchanged, escape sequences included); after --seconds each key of
  * --keys is typed, one per second; the exit status is the program's.
- *   pwtest pty --seconds N --keys KEYS -- CMD [ARGS]
+ * With --after FILE the --seconds start only once FILE exists, so a test can
+ * say "the workload ran, now watch N s and type" however slowly the program
+ * started (a loaded CI host runs the verifier several seconds longer).
+ *   pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 int cmd_pty(int argc, char **argv);
@@ -46,15 +50,18 @@ int cmd_pty(int argc, char **argv)
 {
 	double secs = 5;
 	const char *keys = "q";
-	int i = 2;
+	const char *after = NULL;
+	int i = 0;	/* main passes the arguments after "pty" */
 
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			secs = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--keys") && i + 1 < argc)
 			keys = argv[++i];
+		else if (!strcmp(argv[i], "--after") && i + 1 < argc)
+			after = argv[++i];
 		else {
-			fprintf(stderr, "pwtest pty: usage: pwtest pty --seconds N --keys KEYS -- CMD [ARGS]\n");
+			fprintf(stderr, "pwtest pty: usage: pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n");
 			return 2;
 		}
 	}
@@ -73,6 +80,10 @@ int cmd_pty(int argc, char **argv)
 		execvp(argv[i + 1], &argv[i + 1]);
 		_exit(127);
 	}
+	struct stat st;
+	/* bounded: a test that never creates FILE still gets its keys typed */
+	for (double end = now_s() + 60; after && stat(after, &st) && now_s() < end;)
+		pump(master, 200);
 	for (double end = now_s() + secs; now_s() < end;)
 		pump(master, 200);
 	for (const char *k = keys; *k; k++) {

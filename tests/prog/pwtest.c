@@ -539,7 +539,7 @@ int main(int argc, char **argv)
 			"usage: pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
-			"       pwtest pty --seconds N --keys KEYS -- CMD [ARGS]\n"
+			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
