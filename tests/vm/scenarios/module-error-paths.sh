@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12
-# timeout: 60
+# timeout: 150
 # The test module's error paths are clean: a partial pin (last page unmapped)
 # is released correctly before the ioctl fails with EFAULT, so acquired ==
 # released == N-1; requests the module rejects (EINVAL) touch no counter.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12
-# timeout: 60
+# timeout: 120
 # modes: fentry
 # (one attach mode is enough here: the test-module scenarios run under both)
 # O_DIRECT read and write on the raw disk. Since 6.5 the block layer pins user
