@@ -35,6 +35,7 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 	s->gup_flags = gup_flags;
 	bpf_get_current_comm(s->h.comm, sizeof(s->h.comm));
 	s->depth = 1;
+	__sync_fetch_and_add(pw_busy_bucket(), 1);
 	return 0;
 }
 
@@ -114,6 +115,7 @@ static __always_inline int pw_exit(void *ctx, long ret)
 	if (ret > 0 && s->pages)
 		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret);
 	s->depth = 0;
+	__sync_fetch_and_sub(pw_busy_bucket(), 1);
 	return 0;
 }
 

@@ -12,6 +12,8 @@
 
 static __always_inline bool pw_in_gup(void)
 {
+	if (!*pw_busy_bucket())
+		return false;
 	struct pw_slot *s = pw_slot_get(false);
 	return s && s->depth;
 }
@@ -27,11 +29,14 @@ static __always_inline struct pw_walk *pw_release_begin(struct pw_loop *l, __u64
 	return w;
 }
 
-/* counted: pins the kernel drops; mirrored: those the mirror held */
+/* counted: pins the kernel drops; mirrored: those the mirror held (never
+ * more). The mirrored count is kept as its complement, 0 in the common case,
+ * so a single unpin makes one per-CPU stat update, not two. */
 static __always_inline void pw_released(__u64 counted, __u64 mirrored)
 {
 	pw_stat_add(PW_S_ALL_REL, counted);
-	pw_stat_add(PW_S_REL_PINS, mirrored);
+	if (counted != mirrored)
+		pw_stat_add(PW_S_REL_UNMIRRORED, counted - mirrored);
 }
 
 static __always_inline void pw_release_end(struct pw_walk *w)

@@ -85,7 +85,12 @@ static __always_inline struct pw_cell *pw_cell_of(__u64 base, __u64 folio)
 {
 	if (folio < base)
 		return NULL;
-	__u64 pfn = (folio - base) / bpf_core_type_size(struct page);
+	/* struct page is 64 bytes on every x86-64 config in use: after the CO-RE
+	 * relocation the size is a constant, the verifier drops the branch not
+	 * taken, and the per-page 64-bit division (a helper call under TCG)
+	 * becomes a shift */
+	__u64 sz = bpf_core_type_size(struct page), off = folio - base;
+	__u64 pfn = sz == 64 ? off >> 6 : off / sz;
 	__u32 key = pfn / PW_CHUNK_CELLS;
 	if (pfn / PW_CHUNK_CELLS > 0xffffffffULL)
 		return NULL;

@@ -117,7 +117,7 @@ struct pw_finding_val {
 /* Per-CPU counters (array map "stats", one slot each). */
 enum pw_stat {
 	PW_S_ACQ_PINS = 0,	/* pins taken and entered into the mirror */
-	PW_S_REL_PINS,		/* mirrored pins released by an unpin */
+	PW_S_REL_UNMIRRORED,	/* FOLL_PIN releases (PW_S_ALL_REL) the mirror did not hold */
 	PW_S_ALL_ACQ,		/* every FOLL_PIN pin the kernel counted in vmstat (any task) */
 	PW_S_ALL_REL,		/* every FOLL_PIN release the kernel counted in vmstat */
 	PW_S_NOSTAT_ACQ,	/* folio_add_pin pins (not in vmstat) */

@@ -186,12 +186,17 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
  * (an order-0 folio only becomes part of a larger one through the allocator,
  * and pw_page_free clears the meta). Saves the struct page read that is most
  * of a 4 KiB page's cost when buffers are pinned again and again. */
-static __always_inline bool pw_cached_small(const struct pw_walk *w, __u64 page)
+static __always_inline struct pw_cell *pw_small_cell(const struct pw_walk *w, __u64 page)
 {
 	if (!cfg_small_cache)
-		return false;
+		return NULL;
 	struct pw_cell *c = pw_cell_of(w->base, page);
-	return c && pw_meta_small(c->meta);
+	return c && pw_meta_small(c->meta) ? c : NULL;
+}
+
+static __always_inline bool pw_cached_small(const struct pw_walk *w, __u64 page)
+{
+	return pw_small_cell(w, page) != NULL;
 }
 
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
@@ -261,11 +266,16 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
  * one at p, without leaving the callback (a bpf_loop callback per page costs
  * more than the page's accounting). Anything else (a pin the mirror does
  * not hold, another holder to settle, GET) is left to pw_walk_one. */
-static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, const int mode)
+static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, struct pw_cell **run_cell,
+					  const int mode)
 {
-	if (mode == PW_W_GET || !w->run_small || !pw_cached_small(w, p))
+	if (mode == PW_W_GET || !w->run_small)
 		return false;
-	struct pw_cell *c = pw_cell_of(w->base, w->run_folio);
+	struct pw_cell *next = pw_small_cell(w, p);
+	if (!next)
+		return false;
+	/* the run's cell: the previous step's next, or looked up once a callback */
+	struct pw_cell *c = *run_cell ? *run_cell : pw_cell_of(w->base, w->run_folio);
 	if (!c)
 		return false;
 	__u32 refs = w->run_refs;
@@ -290,6 +300,7 @@ static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, const int 
 	w->run_folio = p;
 	w->run_end = p + bpf_core_type_size(struct page);
 	w->run_refs = pw_one;
+	*run_cell = next;
 	return true;
 }
 
@@ -373,6 +384,7 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 	 * cost a compare */
 	__u64 lo = w->run_folio, hi = w->run_end;
 	__u32 start = w->buf_start, cnt = w->buf_cnt, add = 0;
+	struct pw_cell *run_cell = NULL;
 	for (int k = 0; k < PW_BATCH - 1; k++) {
 		__u32 j = pos - start;
 		if (j >= cnt)
@@ -383,7 +395,7 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		} else {
 			w->run_refs += add;
 			add = 0;
-			if (!pw_small_step(w, p, mode))
+			if (!pw_small_step(w, p, &run_cell, mode))
 				break;
 			lo = w->run_folio;
 			hi = w->run_end;

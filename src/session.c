@@ -91,7 +91,7 @@ void session_totals(struct session *s, struct pw_report *r)
 		r->n_attach = 0;
 	tracer_stats(s->tr, st);
 	r->pins_acquired = st[PW_S_ACQ_PINS];
-	r->pins_released = st[PW_S_REL_PINS];
+	r->pins_released = st[PW_S_ALL_REL] - st[PW_S_REL_UNMIRRORED];
 	r->preexisting_released = st[PW_S_PREEXISTING];
 	r->seen_acquired_all = st[PW_S_ALL_ACQ];
 	r->seen_released_all = st[PW_S_ALL_REL];
