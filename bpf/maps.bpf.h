@@ -75,7 +75,9 @@ struct {
  * is not GUP's rollback, known without the task storage lookup, which cost
  * ~160 of a single unpin's ~580 ns (6.12, TCG). Only the current thread's
  * own writes (or those of the task an interrupt landed on, same CPU) decide,
- * so a plain read is enough. */
+ * so a plain read is enough. A missed kretprobe leaves its slot's depth and
+ * its bucket raised together: that bucket's threads take the slower lookup,
+ * never a wrong answer. */
 #define PW_BUSY_BUCKETS 4096
 __u32 pw_gup_busy[PW_BUSY_BUCKETS] __weak;
 
