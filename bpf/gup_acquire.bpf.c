@@ -25,12 +25,10 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 		s->depth++;
 		return 0;
 	}
-	s->h.ts_ns = 0;
+	/* ts_ns, stack_id and flags are set by pw_holder_init when pins are taken */
 	s->h.tgid = id >> 32;
 	s->h.pid = (__u32)id;
 	s->h.api = api;
-	s->h.flags = 0;
-	s->h.stack_id = -1;
 	s->pages = pages;
 	s->gup_flags = gup_flags;
 	bpf_get_current_comm(s->h.comm, sizeof(s->h.comm));

@@ -65,14 +65,13 @@ static __always_inline int pw_unpin_many(void *ctx, __u64 src, __u64 n, __u8 kin
  * pins. One cell lookup, no walk state. */
 static __always_inline bool pw_unpin_small(__u64 p, __u32 refs)
 {
-	struct pw_cell *c = cfg_small_cache ? pw_cell_of(pw_vmemmap(), p) : NULL;
-	if (!c)
+	struct pw_cell *c = pw_small_cell(pw_vmemmap(), p);
+	if (!c || c->pins < refs)
 		return false;
-	__u32 meta = c->meta;
-	if (!pw_meta_small(meta) || c->pins < refs)
-		return false;
+	/* the holder bits stay as they are while the cell has pins */
+	__u32 hid = c->meta & PW_CELL_HOLDER;
 	if (__sync_fetch_and_add(&c->pins, -refs) == refs)
-		pw_holder_cells(meta & PW_CELL_HOLDER, -1);
+		pw_holder_cells(hid, -1);
 	pw_released(refs, refs);
 	return true;
 }

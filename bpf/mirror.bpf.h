@@ -10,7 +10,7 @@
  * work on a 4 KiB page, and a hash insert+delete per folio as much again
  * (make bench). Walking the array the caller already holds costs an atomic
  * add per page, plus a read of its struct page unless the page's cell says
- * it is an order-0 folio (pw_cached_small). What this does not see: pins
+ * it is an order-0 folio (pw_small_cell). What this does not see: pins
  * GUP takes and drops inside one call (GUP-fast rollback, long-term
  * migration); they balance and never reach the caller.
  */
@@ -106,7 +106,7 @@ static __always_inline void pw_dropped(__u64 n)
 	pw_dropped_any = 1;
 }
 
-/* A cell's meta that says its pfn is an order-0 folio (see pw_cached_small) */
+/* A cell's meta that says its pfn is an order-0 folio (see pw_small_cell) */
 static __always_inline bool pw_meta_small(__u32 meta)
 {
 	return cfg_small_cache && meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT));

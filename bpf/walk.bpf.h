@@ -117,7 +117,7 @@ static __always_inline void pw_get_note(__u64 folio, const struct pw_holder *h)
 
 /* A page found to be an order-0 folio by a read of its struct page, whose
  * cell is empty (a FOLL_GET page): mark the cell so the next walk skips the
- * read (pw_cached_small). Any nonzero meta of order 0 is the mark; REPORTED
+ * read (pw_small_cell). Any nonzero meta of order 0 is the mark; REPORTED
  * means nothing while a cell has no pins, and the first pin overwrites it.
  * Compare-and-swap: a pin taken meanwhile on another CPU wrote its own. */
 static __always_inline void pw_mark_small(const struct pw_walk *w)
@@ -186,17 +186,12 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
  * (an order-0 folio only becomes part of a larger one through the allocator,
  * and pw_page_free clears the meta). Saves the struct page read that is most
  * of a 4 KiB page's cost when buffers are pinned again and again. */
-static __always_inline struct pw_cell *pw_small_cell(const struct pw_walk *w, __u64 page)
+static __always_inline struct pw_cell *pw_small_cell(__u64 base, __u64 page)
 {
 	if (!cfg_small_cache)
 		return NULL;
-	struct pw_cell *c = pw_cell_of(w->base, page);
+	struct pw_cell *c = pw_cell_of(base, page);
 	return c && pw_meta_small(c->meta) ? c : NULL;
-}
-
-static __always_inline bool pw_cached_small(const struct pw_walk *w, __u64 page)
-{
-	return pw_small_cell(w, page) != NULL;
 }
 
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
@@ -209,7 +204,7 @@ static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_
 	w->run_small = 0;
 	if (!page)
 		return;
-	if (pw_cached_small(w, page)) {
+	if (pw_small_cell(w->base, page)) {
 		w->run_small = 1;
 		w->run_folio = page;
 		w->run_flags = 0;	/* only read for PG_reserved, never set on a pinned page */
@@ -271,7 +266,7 @@ static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, struct pw_
 {
 	if (mode == PW_W_GET || !w->run_small)
 		return false;
-	struct pw_cell *next = pw_small_cell(w, p);
+	struct pw_cell *next = pw_small_cell(w->base, p);
 	if (!next)
 		return false;
 	/* the run's cell: the previous step's next, or looked up once a callback */
