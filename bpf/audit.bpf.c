@@ -97,7 +97,7 @@ int BPF_PROG(pw_audit, __u64 now_ns, __u64 max_age_ns, __u64 final)
 SEC("tp_btf/mm_page_free")
 int BPF_PROG(pw_page_free)
 {
-	struct pw_cell *cell = pw_cell_of(pw_vmemmap(), pw_arg(ctx, 0));	/* page */
+	struct pw_cell *cell = pw_cell_of(pw_vmemmap(), pw_ptr(ctx, 0));	/* page */
 	if (!cell)
 		return 0;
 	if (!cell->pins) {

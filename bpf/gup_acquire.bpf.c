@@ -179,12 +179,12 @@ static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool 
 
 /* folio_add_pin never fails; it skips the zero folio, as the walk does */
 SEC("fentry/folio_add_pin") int BPF_PROG(fe_folio_add_pin)
-{ return pw_add_pins(ctx, pw_arg(ctx, 0), 1, true); }
+{ return pw_add_pins(ctx, pw_ptr(ctx, 0), 1, true); }
 SEC("kprobe/folio_add_pin") int BPF_KPROBE(kp_folio_add_pin, __u64 folio)
 { return pw_add_pins(ctx, folio, 1, true); }
 
 /* folio_add_pins(folio, pins) -> 0 on success (try_grab_folio) */
 SEC("fexit/folio_add_pins") int BPF_PROG(fx_folio_add_pins, __u64 folio, __u64 pins, int ret)
-{ return ret ? 0 : pw_add_pins(ctx, pw_arg(ctx, 0), (__u32)pins, false); }
+{ return ret ? 0 : pw_add_pins(ctx, pw_ptr(ctx, 0), (__u32)pins, false); }
 SEC("kprobe/folio_add_pins") int BPF_KPROBE(kp_folio_add_pins, __u64 folio, __u64 pins)
 { return pw_add_pins(ctx, folio, (__u32)pins, false); }	/* fails only on refcount overflow */

@@ -89,32 +89,34 @@ static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_
 	return 0;
 }
 
-#define PW_UNPIN_HOOKS(sym, call)						\
+/* rd: how fentry reads the first argument, pw_ptr for a struct pointer,
+ * pw_arg for an array (struct page **) */
+#define PW_UNPIN_HOOKS(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ __u64 a0 = pw_arg(ctx, 0), a1 = ctx[1], a2 = ctx[2]; return call; }			\
+{ __u64 a0 = rd(ctx, 0), a1 = ctx[1], a2 = ctx[2]; return call; }			\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 { __u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx); return call; }
 
 /* ctx[N] may only be read for a function's own arguments: one-argument
  * functions get their own macro */
-#define PW_UNPIN_HOOKS1(sym, call)						\
+#define PW_UNPIN_HOOKS1(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ __u64 a0 = pw_arg(ctx, 0); return call; }						\
+{ __u64 a0 = rd(ctx, 0); return call; }						\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 { __u64 a0 = PT_REGS_PARM1(ctx); return call; }
 
-#define PW_UNPIN_HOOKS2(sym, call)						\
+#define PW_UNPIN_HOOKS2(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ __u64 a0 = pw_arg(ctx, 0), a1 = ctx[1]; return call; }				\
+{ __u64 a0 = rd(ctx, 0), a1 = ctx[1]; return call; }				\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 { __u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx); return call; }
 
-PW_UNPIN_HOOKS1(unpin_user_page, pw_unpin_one(ctx, a0, 1, false))
-PW_UNPIN_HOOKS2(unpin_user_pages, pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES))
+PW_UNPIN_HOOKS1(unpin_user_page, pw_ptr, pw_unpin_one(ctx, a0, 1, false))
+PW_UNPIN_HOOKS2(unpin_user_pages, pw_arg, pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES))
 /* with make_dirty false it calls unpin_user_pages(), which counts them */
-PW_UNPIN_HOOKS(unpin_user_pages_dirty_lock,
+PW_UNPIN_HOOKS(unpin_user_pages_dirty_lock, pw_arg,
 	       (__u8)a2 ? pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES) : 0)
-PW_UNPIN_HOOKS2(unpin_user_page_range_dirty_lock, pw_unpin_many(ctx, a0, a1, PW_SRC_RANGE))
-PW_UNPIN_HOOKS1(unpin_folio, pw_unpin_one(ctx, a0, 1, true))			/* 6.11+ */
-PW_UNPIN_HOOKS2(unpin_folios, pw_unpin_many(ctx, a0, a1, PW_SRC_FOLIOS))	/* 6.11+ */
-PW_UNPIN_HOOKS2(unpin_user_folio, pw_unpin_one(ctx, a0, a1, true))		/* 6.12+ */
+PW_UNPIN_HOOKS2(unpin_user_page_range_dirty_lock, pw_ptr, pw_unpin_many(ctx, a0, a1, PW_SRC_RANGE))
+PW_UNPIN_HOOKS1(unpin_folio, pw_ptr, pw_unpin_one(ctx, a0, 1, true))			/* 6.11+ */
+PW_UNPIN_HOOKS2(unpin_folios, pw_arg, pw_unpin_many(ctx, a0, a1, PW_SRC_FOLIOS))	/* 6.11+ */
+PW_UNPIN_HOOKS2(unpin_user_folio, pw_ptr, pw_unpin_one(ctx, a0, a1, true))		/* 6.12+ */
