@@ -42,12 +42,37 @@ static __always_inline __u32 pw_new_holder(const struct pw_holder *h)
 {
 	struct pw_holder_rec r = { .h = *h };
 	for (int i = 0; i < 2; i++) {	/* an id still in use after 2^24 calls: take the next */
-		__u32 hid = (__sync_fetch_and_add(&pw_next_holder, 1) + 1) & PW_CELL_HOLDER;
+		__u32 hid = (__sync_fetch_and_add(&pw_next_holder, 1) + 1) & (PW_GET_ID - 1);
 		if (hid && bpf_map_update_elem(&holders, &hid, &r, BPF_NOEXIST) == 0)
 			return hid;
 	}
 	pw_stat_add(PW_S_DROP_HOLDERS, 1);
 	return 0;
+}
+
+/* An id for this FOLL_GET call's taker, marked on the cells of the pages it
+ * took (pw_get_mark); 0 (no marks) without the mm_page_free hook, which
+ * clears a mark when its page is freed and so keeps it from naming a later
+ * user of the page. The same taker as the task's last GET call (a buffer read
+ * again and again: O_DIRECT before 6.5) keeps its id, refreshed in place, so
+ * the marks already on the cells stay as they are (no atomic per page). */
+static __always_inline __u32 pw_new_get(const struct pw_holder *h, struct pw_slot *s)
+{
+	if (!cfg_small_cache)
+		return 0;
+	__u32 id = s->get_id;
+	struct pw_holder *g = id ? bpf_map_lookup_elem(&gets, &id) : NULL;
+	if (g && g->tgid == h->tgid && g->pid == h->pid && g->stack_id == h->stack_id &&
+	    g->api == h->api && g->flags == h->flags) {
+		g->ts_ns = h->ts_ns;
+		__builtin_memcpy(g->comm, h->comm, sizeof(g->comm));
+		return id;
+	}
+	id = PW_GET_ID | ((__sync_fetch_and_add(&pw_next_get, 1) + 1) & (PW_GET_ID - 1));
+	if (bpf_map_update_elem(&gets, &id, h, BPF_ANY))
+		return 0;
+	s->get_id = id;
+	return id;
 }
 
 /* Fill the walk's holder: who is calling, through which API, from where. */
@@ -77,7 +102,7 @@ static __always_inline void pw_acquired(struct pw_walk *w, bool nostat)
 }
 
 /* The call took n pages (folios for memfd_pin_folios). */
-static __always_inline void pw_took(void *ctx, const struct pw_slot *s, __u32 n)
+static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n)
 {
 	struct pw_loop l = { .ctx = ctx };
 	struct pw_walk *w = pw_walk_begin(&l);
@@ -90,7 +115,9 @@ static __always_inline void pw_took(void *ctx, const struct pw_slot *s, __u32 n)
 	w->kind = s->h.api == PW_API_MEMFD_PIN ? PW_SRC_FOLIOS : PW_SRC_PAGES;
 	pw_holder_init(ctx, w, s);
 	if (w->h.flags & PW_F_GET) {
+		w->holder = pw_new_get(&w->h, s);
 		pw_walk(&l, w, PW_W_GET);
+		pw_stat_add(PW_S_GET_REFS, w->counted);
 		pw_walk_end();
 		return;
 	}

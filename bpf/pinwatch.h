@@ -65,6 +65,9 @@ struct pw_cell {
 	__u32 meta;		/* PW_CELL_*: holder id, folio order, flags */
 };
 #define PW_CELL_HOLDER		0x00ffffffu	/* holder id (0: unknown) */
+/* Holder ids at or above this name a FOLL_GET call (gets map), set only on a
+ * cell without pins (pw_get_mark); pin holders take the ids below it. */
+#define PW_GET_ID		0x00800000u
 #define PW_CELL_ORDER_SHIFT	24		/* folio order, 5 bits */
 #define PW_CELL_ORDER_MASK	0x1fu
 #define PW_CELL_LONGTERM	0x20000000u	/* some pin on it is long-term */

@@ -61,13 +61,22 @@ struct {
 	__type(value, __u32);
 } walk_depth SEC(".maps") __weak;
 
+/* The FOLL_GET call a cell without pins was last taken by (pw_get_mark),
+ * if the gets map still remembers it. */
+static __always_inline struct pw_holder *pw_get_taker(__u64 folio)
+{
+	struct pw_cell *c = pw_cell_of(pw_vmemmap(), folio);
+	__u32 id = c ? c->meta & PW_CELL_HOLDER : 0;
+	return id >= PW_GET_ID ? bpf_map_lookup_elem(&gets, &id) : NULL;
+}
+
 /* A released pin the mirror did not hold: unpin of a FOLL_GET page, of a pin
  * taken before tracing began, or of one that was never taken. */
 static __always_inline void pw_unmatched(void *ctx, __u64 folio, __u32 left, __u32 nr)
 {
 	__u32 me = bpf_get_current_pid_tgid() >> 32;
 	struct pw_finding_key k = {};
-	struct pw_holder *g = bpf_map_lookup_elem(&gets, &folio);
+	struct pw_holder *g = pw_get_taker(folio);
 	if (!g && pw_kernel_pins((void *)folio) >= left) {
 		if (pw_dropped_any) {	/* maybe one we could not mirror */
 			pw_stat_add(PW_S_UNTRACKED_REL, left);
@@ -104,33 +113,21 @@ static __always_inline void pw_flush_dec(struct pw_walk *w)
 	w->dec_cells = 0;
 }
 
-/* Remember who took a FOLL_GET reference on a folio. A buffer read again
- * and again (O_DIRECT before 6.5) hits the same entry with the same caller:
- * refresh it in place, far cheaper than an LRU insert per folio. */
-static __always_inline void pw_get_note(__u64 folio, const struct pw_holder *h)
+/* Remember on a folio's cell that FOLL_GET call `id` took a reference on
+ * it, for an unpin of it later (pw_get_taker). Only on a cell without pins
+ * (a pinned folio keeps naming its pin holder): pins and meta change in one
+ * 64-bit compare-and-swap, so a pin taken meanwhile on another CPU wins. The
+ * id and the order make a nonzero meta, so the mark is also the walk's
+ * "order-0 folio" cache (pw_small_cell) for a small page; pw_page_free
+ * clears it. */
+static __always_inline void pw_get_mark(struct pw_cell *c, __u32 id, __u32 order)
 {
-	struct pw_holder *g = bpf_map_lookup_elem(&gets, &folio);
-	if (g && g->tgid == h->tgid && g->pid == h->pid && g->stack_id == h->stack_id &&
-	    g->api == h->api && g->flags == h->flags) {
-		g->ts_ns = h->ts_ns;
-		__builtin_memcpy(g->comm, h->comm, sizeof(g->comm));
+	if (!c || !id)
 		return;
-	}
-	bpf_map_update_elem(&gets, &folio, h, BPF_ANY);
-}
-
-/* A page found to be an order-0 folio by a read of its struct page, whose
- * cell is empty (a FOLL_GET page): mark the cell so the next walk skips the
- * read (pw_small_cell). Any nonzero meta of order 0 is the mark; REPORTED
- * means nothing while a cell has no pins, and the first pin overwrites it.
- * Compare-and-swap: a pin taken meanwhile on another CPU wrote its own. */
-static __always_inline void pw_mark_small(const struct pw_walk *w)
-{
-	if (!cfg_small_cache || w->run_small || w->run_nr != 1)
-		return;
-	struct pw_cell *c = pw_cell_of(w->base, w->run_folio);
-	if (c && !c->meta)
-		__sync_val_compare_and_swap(&c->meta, 0, PW_CELL_REPORTED);
+	__u64 *cv = (__u64 *)c;	/* pins in the low half (little-endian) */
+	__u64 old = *cv, new = (__u64)(id | order << PW_CELL_ORDER_SHIFT) << 32;
+	if (old != new && !(__u32)old)
+		__sync_val_compare_and_swap(cv, old, new);
 }
 
 /* Apply the current run: refs pins (or references) on run_folio. */
@@ -140,13 +137,12 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 	__u32 refs = w->run_refs;
 	if (!folio || !refs || pw_is_zero(folio, w->zero, w->run_flags))
 		return;
+	struct pw_cell *c = pw_cell_of(w->base, folio);
 	if (mode == PW_W_GET) {
-		pw_get_note(folio, &w->h);
-		pw_mark_small(w);
-		pw_stat_add(PW_S_GET_REFS, refs);
+		w->counted += refs;
+		pw_get_mark(c, w->holder, pw_order_of(w->run_nr));
 		return;
 	}
-	struct pw_cell *c = pw_cell_of(w->base, folio);
 	if (mode == PW_W_ACQUIRE) {
 		w->counted += refs;
 		if (!c) {
@@ -264,11 +260,11 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
  * cached order-0 page and so is p. Apply the run the simple way and start
  * one at p, without leaving the callback (a bpf_loop callback per page costs
  * more than the page's accounting). Anything else (a pin the mirror does
- * not hold, another holder to settle, GET) is left to pw_walk_one. */
+ * not hold, another holder to settle) is left to pw_walk_one. */
 static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, struct pw_cell **run_cell,
 					  const int mode)
 {
-	if (mode == PW_W_GET || !w->run_small)
+	if (!w->run_small)
 		return false;
 	struct pw_cell *next = pw_small_cell(w->base, p);
 	if (!next)
@@ -278,7 +274,9 @@ static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, struct pw_
 	if (!c)
 		return false;
 	__u32 refs = w->run_refs;
-	if (mode == PW_W_ACQUIRE) {
+	if (mode == PW_W_GET) {
+		pw_get_mark(c, w->holder, 0);
+	} else if (mode == PW_W_ACQUIRE) {
 		if (__sync_fetch_and_add(&c->pins, refs) == 0) {
 			c->meta = w->holder | w->lt;	/* order 0 */
 			w->new_cells += pw_one;
@@ -295,7 +293,8 @@ static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, struct pw_
 		}
 	}
 	w->counted += refs;
-	w->mirrored += refs;
+	if (mode != PW_W_GET)
+		w->mirrored += refs;
 	w->run_folio = p;
 	w->run_end = p + bpf_core_type_size(struct page);
 	w->run_refs = pw_one;
