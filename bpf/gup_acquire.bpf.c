@@ -101,8 +101,11 @@ static __always_inline void pw_acquired(struct pw_walk *w, bool nostat)
 	pw_stat_add(PW_S_ACQ_PINS, w->mirrored);
 }
 
-/* The call took n pages (folios for memfd_pin_folios). */
-static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n)
+/* The call took n pages (folios for memfd_pin_folios). api is the exit
+ * hook's own, a constant (the slot's is the same: only the outermost call
+ * walks), so each program carries one walk, not both: the verifier's work,
+ * most of the load time, halves. */
+static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const __u16 api)
 {
 	struct pw_loop l = { .ctx = ctx };
 	struct pw_walk *w = pw_walk_begin(&l);
@@ -112,9 +115,9 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n)
 	}
 	w->src = s->pages;
 	w->n = n;
-	w->kind = s->h.api == PW_API_MEMFD_PIN ? PW_SRC_FOLIOS : PW_SRC_PAGES;
+	w->kind = api == PW_API_MEMFD_PIN ? PW_SRC_FOLIOS : PW_SRC_PAGES;
 	pw_holder_init(ctx, w, s);
-	if (w->h.flags & PW_F_GET) {
+	if (api >= PW_API_GET_FAST) {
 		w->holder = pw_new_get(&w->h, s);
 		pw_walk(&l, w, PW_W_GET);
 		pw_stat_add(PW_S_GET_REFS, w->counted);
@@ -128,7 +131,7 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n)
 	pw_walk_end();
 }
 
-static __always_inline int pw_exit(void *ctx, long ret)
+static __always_inline int pw_exit(void *ctx, long ret, const __u16 api)
 {
 	struct pw_slot *s = pw_slot_get(false);
 	if (!s || !s->depth)
@@ -138,7 +141,7 @@ static __always_inline int pw_exit(void *ctx, long ret)
 		return 0;
 	}
 	if (ret > 0 && s->pages)
-		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret);
+		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret, api);
 	s->depth = 0;
 	__sync_fetch_and_sub(pw_busy_bucket(), 1);
 	return 0;
@@ -150,11 +153,11 @@ static __always_inline int pw_exit(void *ctx, long ret)
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
 { return pw_enter(api, ctx[F - 1], pw_arg(ctx, P - 1)); }				\
 SEC("fexit/" #sym) int BPF_PROG(fx_##sym)					\
-{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (RT)r); }	\
+{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (RT)r, api); }	\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 { return pw_enter(api, PT_REGS_PARM##F(ctx), PT_REGS_PARM##P(ctx)); }		\
 SEC("kretprobe/" #sym) int BPF_KRETPROBE(kr_##sym)				\
-{ return pw_exit(ctx, (RT)PT_REGS_RC(ctx)); }
+{ return pw_exit(ctx, (RT)PT_REGS_RC(ctx), api); }
 
 PW_GUP_HOOKS(pin_user_pages_fast, PW_API_PIN_FAST, 3, 4, int)
 PW_GUP_HOOKS(pin_user_pages_fast_only, PW_API_PIN_FAST, 3, 4, int)	/* <= 6.2 */
@@ -171,11 +174,11 @@ PW_GUP_HOOKS(get_user_pages_unlocked, PW_API_GET_UNLOCKED, 4, 3, long)
 SEC("fentry/memfd_pin_folios") int BPF_PROG(fe_memfd_pin_folios)
 { return pw_enter(PW_API_MEMFD_PIN, 0, pw_arg(ctx, 3)); }
 SEC("fexit/memfd_pin_folios") int BPF_PROG(fx_memfd_pin_folios)
-{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (long)r); }
+{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (long)r, PW_API_MEMFD_PIN); }
 SEC("kprobe/memfd_pin_folios") int BPF_KPROBE(kp_memfd_pin_folios)
 { return pw_enter(PW_API_MEMFD_PIN, 0, PT_REGS_PARM4(ctx)); }
 SEC("kretprobe/memfd_pin_folios") int BPF_KRETPROBE(kr_memfd_pin_folios)
-{ return pw_exit(ctx, (long)PT_REGS_RC(ctx)); }
+{ return pw_exit(ctx, (long)PT_REGS_RC(ctx), PW_API_MEMFD_PIN); }
 
 /* Extra pins on a folio: usually one the mirror holds already; a holder and
  * a stack only when this is the folio's first mirrored pin. */

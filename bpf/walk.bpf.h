@@ -13,9 +13,9 @@
 
 enum pw_walk_mode { PW_W_ACQUIRE, PW_W_GET, PW_W_RELEASE };
 enum pw_walk_src { PW_SRC_PAGES, PW_SRC_FOLIOS, PW_SRC_RANGE };
-/* entries read from the array at a time; PW_STEPS: the most entries one
- * callback settles through pw_small_step (verifier cost grows with it: the
- * load took 7.9 s at 16, 10.7 s at 64 under TCG, 6.12) */
+/* PW_BATCH: entries read from the array at a time; PW_STEPS: the most
+ * cached order-0 pages one callback settles (pw_small_run). The verifier's
+ * work, most of the load time, grows with the loops they bound. */
 #define PW_BATCH 64
 #define PW_STEPS 16
 
@@ -257,49 +257,75 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
 }
 
 /* The common case of a 4 KiB buffer pinned again: the current run is one
- * cached order-0 page and so is p. Apply the run the simple way and start
- * one at p, without leaving the callback (a bpf_loop callback per page costs
- * more than the page's accounting). Anything else (a pin the mirror does
- * not hold, another holder to settle) is left to pw_walk_one. */
-static __always_inline bool pw_small_step(struct pw_walk *w, __u64 p, struct pw_cell **run_cell,
-					  const int mode)
+ * cached order-0 page and so are the entries that follow. Settle up to
+ * PW_STEPS of them the simple way without leaving the callback (a bpf_loop
+ * callback per page costs more than the page's accounting), the run and the
+ * counts in registers, written back once. Stops at anything else (a page
+ * not known to be order 0, a pin the mirror does not hold, another holder to
+ * settle), left to pw_walk_one. Returns the next entry. The counts start as
+ * values read from the map and grow by pw_one, so the verifier sees no
+ * constants to tell this loop's states apart and prunes them. */
+static __always_inline __u32 pw_small_run(struct pw_walk *w, __u32 pos, const int mode)
 {
-	if (!w->run_small)
-		return false;
-	struct pw_cell *next = pw_small_cell(w->base, p);
-	if (!next)
-		return false;
-	/* the run's cell: the previous step's next, or looked up once a callback */
-	struct pw_cell *c = *run_cell ? *run_cell : pw_cell_of(w->base, w->run_folio);
+	__u64 sz = bpf_core_type_size(struct page), base = w->base;
+	__u64 run = w->run_folio;
+	__u32 refs = w->run_refs, start = w->buf_start, cnt = w->buf_cnt;
+	__u32 holder = w->holder | w->lt, dec_hid = w->dec_holder;
+	__s64 cells = mode == PW_W_RELEASE ? w->dec_cells : w->new_cells;
+	__u64 done = 0;
+	struct pw_cell *c = pw_cell_of(base, run);
 	if (!c)
-		return false;
-	__u32 refs = w->run_refs;
-	if (mode == PW_W_GET) {
-		pw_get_mark(c, w->holder, 0);
-	} else if (mode == PW_W_ACQUIRE) {
-		if (__sync_fetch_and_add(&c->pins, refs) == 0) {
-			c->meta = w->holder | w->lt;	/* order 0 */
-			w->new_cells += pw_one;
-		} else if (w->lt && !(c->meta & PW_CELL_LONGTERM)) {
-			__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
+		return pos;
+	for (int k = 0; k < PW_STEPS; k++) {
+		__u32 j = pos - start;
+		if (j >= cnt)
+			break;
+		__u64 p = w->buf[j & (PW_BATCH - 1)];
+		if (p - run < sz) {		/* the run's page again */
+			refs += pw_one;
+			pos++;
+			continue;
 		}
-	} else {
-		__u32 meta = c->meta, hid = meta & PW_CELL_HOLDER;
-		if (c->pins < refs || (hid != w->dec_holder && w->dec_cells))
-			return false;
-		if (__sync_fetch_and_add(&c->pins, -refs) == refs) {
-			w->dec_holder = hid;
-			w->dec_cells += pw_one;
+		struct pw_cell *next = pw_small_cell(base, p);
+		if (!next)
+			break;
+		if (mode == PW_W_GET) {
+			pw_get_mark(c, holder, 0);
+		} else if (mode == PW_W_ACQUIRE) {
+			if (__sync_fetch_and_add(&c->pins, refs) == 0) {
+				c->meta = holder;	/* order 0 */
+				cells += pw_one;
+			} else if (w->lt && !(c->meta & PW_CELL_LONGTERM)) {
+				__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
+			}
+		} else {
+			__u32 hid = c->meta & PW_CELL_HOLDER;
+			if (c->pins < refs || (hid != dec_hid && cells))
+				break;
+			if (__sync_fetch_and_add(&c->pins, -refs) == refs) {
+				dec_hid = hid;
+				cells += pw_one;
+			}
 		}
+		done += refs;
+		run = p;
+		refs = pw_one;
+		c = next;
+		pos++;
 	}
-	w->counted += refs;
+	w->run_folio = run;
+	w->run_end = run + sz;
+	w->run_refs = refs;
+	w->counted += done;
 	if (mode != PW_W_GET)
-		w->mirrored += refs;
-	w->run_folio = p;
-	w->run_end = p + bpf_core_type_size(struct page);
-	w->run_refs = pw_one;
-	*run_cell = next;
-	return true;
+		w->mirrored += done;
+	if (mode == PW_W_RELEASE) {
+		w->dec_holder = dec_hid;
+		w->dec_cells = cells;
+	} else {
+		w->new_cells = cells;
+	}
+	return pos;
 }
 
 /* The walk's state lives in a per-CPU map, not on the BPF stack: the
@@ -337,12 +363,13 @@ static __always_inline void pw_walk_end(void)
 		(*depth)--;
 }
 
-/* One callback: the entry at w->pos (a new run, or the next page of the
- * current one), then the following entries of the buffer while they are
- * pages of the run's folio (a compare each: a THP's 512 entries take 8
- * callbacks), then up to PW_STEPS cached order-0 pages (pw_small_step: a
- * re-pinned 4 KiB buffer's 512 entries take ~32). A range's pages of one
- * folio count at once. The array is read PW_BATCH entries at a time. */
+/* One callback: up to PW_STEPS cached order-0 pages when the current run is
+ * one (pw_small_run: a re-pinned 4 KiB buffer's 512 entries take 32
+ * callbacks); otherwise the entry at w->pos the general way (a new run, or
+ * the next page of the current one), then the following entries of the
+ * buffer while they are pages of the run's folio (a compare each: a THP's
+ * 512 entries take 8 callbacks). A range's pages of one folio count at once.
+ * The array is read PW_BATCH entries at a time. */
 static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int mode)
 {
 	struct pw_walk *w = bpf_map_lookup_elem(&walks, &l->level);
@@ -376,11 +403,20 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		w->buf_start = pos;
 		w->buf_cnt = cnt;
 	}
+	/* a re-pinned 4 KiB buffer: cached order-0 pages, the simple way */
+	__u32 pos0 = pos;
+	if (w->run_small)
+		pos = pw_small_run(w, pos, mode);
+	if (pos != pos0) {
+		w->pos = pos;
+		return 0;
+	}
+	/* anything else: one entry the general way, then the entries that
+	 * follow while they are pages of its folio, a compare each (pw_in_run
+	 * with the run's bounds and count in registers). A small loop body, so
+	 * the verifier's walk of its PW_BATCH iterations stays cheap. */
 	pw_walk_one(l->ctx, w, w->buf[(pos - w->buf_start) & (PW_BATCH - 1)], pw_one, mode);
 	pos++;
-	/* pw_in_run with the run's bounds and count in registers: a THP's pages
-	 * cost a compare. A small loop body, so the verifier's walk of its
-	 * PW_BATCH iterations stays cheap. */
 	__u64 lo = w->run_folio, hi = w->run_end;
 	__u32 start = w->buf_start, cnt = w->buf_cnt, add = 0;
 	for (int k = 0; k < PW_BATCH - 1; k++) {
@@ -391,26 +427,6 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		if (p < lo || p >= hi)
 			break;
 		add++;
-		pos++;
-	}
-	w->run_refs += add;
-	add = 0;
-	struct pw_cell *run_cell = NULL;
-	for (int k = 0; k < PW_STEPS; k++) {
-		__u32 j = pos - start;
-		if (j >= cnt)
-			break;
-		__u64 p = w->buf[j & (PW_BATCH - 1)];
-		if (p >= lo && p < hi) {
-			add++;
-		} else {
-			w->run_refs += add;
-			add = 0;
-			if (!pw_small_step(w, p, &run_cell, mode))
-				break;
-			lo = w->run_folio;
-			hi = w->run_end;
-		}
 		pos++;
 	}
 	w->run_refs += add;
