@@ -130,6 +130,20 @@ static __always_inline void pw_get_mark(struct pw_cell *c, __u32 id, __u32 order
 		__sync_val_compare_and_swap(cv, old, new);
 }
 
+/* refs pins on a cell. The first (0 -> refs) makes the cell name its holder:
+ * meta is holder id | order | PW_CELL_LONGTERM as the pin is; a long-term
+ * pin on a cell already named marks it long-term. True on the first. */
+static __always_inline bool pw_cell_pin(struct pw_cell *c, __u32 refs, __u32 meta)
+{
+	if (__sync_fetch_and_add(&c->pins, refs) == 0) {
+		c->meta = meta;
+		return true;
+	}
+	if ((meta & PW_CELL_LONGTERM) && !(c->meta & PW_CELL_LONGTERM))
+		__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
+	return false;
+}
+
 /* Apply the current run: refs pins (or references) on run_folio. */
 static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int mode)
 {
@@ -149,13 +163,8 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 			pw_dropped(refs);
 			return;
 		}
-		__u32 old = __sync_fetch_and_add(&c->pins, refs);
-		if (old == 0) {
-			c->meta = w->holder | (pw_order_of(w->run_nr) << PW_CELL_ORDER_SHIFT) | w->lt;
+		if (pw_cell_pin(c, refs, w->holder | (pw_order_of(w->run_nr) << PW_CELL_ORDER_SHIFT) | w->lt))
 			w->new_cells += pw_one;
-		} else if (w->lt && !(c->meta & PW_CELL_LONGTERM)) {
-			__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
-		}
 		w->mirrored += refs;
 		return;
 	}
@@ -292,12 +301,8 @@ static __always_inline __u32 pw_small_run(struct pw_walk *w, __u32 pos, const in
 		if (mode == PW_W_GET) {
 			pw_get_mark(c, holder, 0);
 		} else if (mode == PW_W_ACQUIRE) {
-			if (__sync_fetch_and_add(&c->pins, refs) == 0) {
-				c->meta = holder;	/* order 0 */
+			if (pw_cell_pin(c, refs, holder))	/* order 0 */
 				cells += pw_one;
-			} else if (w->lt && !(c->meta & PW_CELL_LONGTERM)) {
-				__sync_fetch_and_or(&c->meta, PW_CELL_LONGTERM);
-			}
 		} else {
 			__u32 hid = c->meta & PW_CELL_HOLDER;
 			if (c->pins < refs || (hid != dec_hid && cells))
