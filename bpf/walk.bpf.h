@@ -265,72 +265,86 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
 	pw_run_begin(w, p, refs, w->kind == PW_SRC_FOLIOS);
 }
 
-/* The common case of a 4 KiB buffer pinned again: the current run is one
- * cached order-0 page and so are the entries that follow. Settle up to
- * PW_STEPS of them the simple way without leaving the callback (a bpf_loop
- * callback per page costs more than the page's accounting), the run and the
- * counts in registers, written back once. Stops at anything else (a page
- * not known to be order 0, a pin the mirror does not hold, another holder to
- * settle), left to pw_walk_one. Returns the next entry. The counts start as
- * values read from the map and grow by pw_one, so the verifier sees no
- * constants to tell this loop's states apart and prunes them. */
-static __always_inline __u32 pw_small_run(struct pw_walk *w, __u32 pos, const int mode)
+/* A cell known to be an order-0 folio's (pw_small_cell, the caller having
+ * checked cfg_small_cache). */
+static __always_inline struct pw_cell *pw_small_cell_of(__u64 base, __u64 page)
 {
-	__u64 sz = bpf_core_type_size(struct page), base = w->base;
-	__u64 run = w->run_folio;
-	__u32 refs = w->run_refs, start = w->buf_start, cnt = w->buf_cnt;
-	__u32 holder = w->holder | w->lt, dec_hid = w->dec_holder;
-	__s64 cells = mode == PW_W_RELEASE ? w->dec_cells : w->new_cells;
-	__u64 done = 0;
-	struct pw_cell *c = pw_cell_of(base, run);
-	if (!c)
-		return pos;
-	for (int k = 0; k < PW_STEPS; k++) {
-		__u32 j = pos - start;
-		if (j >= cnt)
-			break;
-		__u64 p = w->buf[j & (PW_BATCH - 1)];
-		if (p - run < sz) {		/* the run's page again */
-			refs += pw_one;
-			pos++;
-			continue;
+	struct pw_cell *c = pw_cell_of(base, page);
+	__u32 meta = c ? c->meta : 0;
+	return meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT)) ? c : NULL;
+}
+
+/* refs pins (references for PW_W_GET) of one cached order-0 page, the simple
+ * way. False, with nothing done, for a release the general path must settle
+ * (a pin the mirror does not hold, or another holder's cell while one
+ * holder's count is pending). *cells counts cells named (acquire) or emptied
+ * (release); an emptied cell's holder goes to w->dec_holder. */
+static __always_inline bool pw_small_settle(struct pw_walk *w, struct pw_cell *c, __u32 refs,
+					    __s64 *cells, const int mode)
+{
+	if (mode == PW_W_GET) {
+		pw_get_mark(c, w->holder, 0);
+	} else if (mode == PW_W_ACQUIRE) {
+		if (pw_cell_pin(c, refs, w->holder | w->lt))	/* order 0 */
+			*cells += pw_one;
+	} else {
+		__u32 hid = c->meta & PW_CELL_HOLDER;
+		if (c->pins < refs || (hid != w->dec_holder && *cells))
+			return false;
+		if (__sync_fetch_and_add(&c->pins, -refs) == refs) {
+			w->dec_holder = hid;
+			*cells += pw_one;
 		}
-		struct pw_cell *next = pw_small_cell(base, p);
-		if (!next)
-			break;
-		if (mode == PW_W_GET) {
-			pw_get_mark(c, holder, 0);
-		} else if (mode == PW_W_ACQUIRE) {
-			if (pw_cell_pin(c, refs, holder))	/* order 0 */
-				cells += pw_one;
-		} else {
-			__u32 hid = c->meta & PW_CELL_HOLDER;
-			if (c->pins < refs || (hid != dec_hid && cells))
-				break;
-			if (__sync_fetch_and_add(&c->pins, -refs) == refs) {
-				dec_hid = hid;
-				cells += pw_one;
-			}
-		}
-		done += refs;
-		run = p;
-		refs = pw_one;
-		c = next;
-		pos++;
 	}
-	w->run_folio = run;
-	w->run_end = run + sz;
-	w->run_refs = refs;
+	return true;
+}
+
+/* The common case of a 4 KiB buffer pinned again: the current run is one
+ * cached order-0 page and so are the entries that follow. Settle the run,
+ * then up to PW_STEPS of those entries one at a time, without leaving the
+ * callback (a bpf_loop callback per page costs more than the page's
+ * accounting) and without a run: a page repeated is settled twice. Few
+ * values stay live across the per-page cell lookup (an inlined helper call
+ * to the verifier, but a call that clobbers r1-r5 to the compiler), so the
+ * loop keeps them in registers instead of spilling them to the stack;
+ * counted/mirrored follow from the entries settled, written once. Stops at
+ * anything else, left to pw_walk_one with no run pending. True when w->pos
+ * moved. The cell count starts as a value read from the map and grows by
+ * pw_one, so the verifier sees no constants to tell this loop's states
+ * apart and prunes them. */
+static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
+{
+	__s64 cells = mode == PW_W_RELEASE ? w->dec_cells : w->new_cells;
+	__u32 refs = w->run_refs;
+	struct pw_cell *c = pw_cell_of(w->base, w->run_folio);
+	if (!c || !pw_small_settle(w, c, refs, &cells, mode))
+		return false;
+	w->run_folio = 0;
+	w->run_end = 0;
+	w->run_refs = 0;
+	w->run_small = 0;
+	__u32 j = w->pos - w->buf_start;
+	for (int k = 0; k < PW_STEPS; k++) {
+		if (j >= w->buf_cnt)
+			break;
+		c = pw_small_cell_of(w->base, w->buf[j & (PW_BATCH - 1)]);
+		if (!c || !pw_small_settle(w, c, pw_one, &cells, mode))
+			break;
+		j++;
+	}
+	/* w->pos and buf_start are reread, not kept live across the loop */
+	__u32 pos = w->buf_start + j;
+	__u64 done = refs + (pos - w->pos);
 	w->counted += done;
 	if (mode != PW_W_GET)
 		w->mirrored += done;
-	if (mode == PW_W_RELEASE) {
-		w->dec_holder = dec_hid;
+	if (mode == PW_W_RELEASE)
 		w->dec_cells = cells;
-	} else {
+	else
 		w->new_cells = cells;
-	}
-	return pos;
+	bool moved = pos != w->pos;
+	w->pos = pos;
+	return moved;
 }
 
 /* The walk's state lives in a per-CPU map, not on the BPF stack: the
@@ -409,13 +423,9 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		w->buf_cnt = cnt;
 	}
 	/* a re-pinned 4 KiB buffer: cached order-0 pages, the simple way */
-	__u32 pos0 = pos;
-	if (w->run_small)
-		pos = pw_small_run(w, pos, mode);
-	if (pos != pos0) {
-		w->pos = pos;
+	if (w->run_small && pw_small_run(w, mode))
 		return 0;
-	}
+	pos = w->pos;	/* reread: not live across pw_small_run's loop */
 	/* anything else: one entry the general way, then the entries that
 	 * follow while they are pages of its folio, a compare each (pw_in_run
 	 * with the run's bounds and count in registers). A small loop body, so
