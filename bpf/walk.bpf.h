@@ -300,10 +300,11 @@ static __always_inline bool pw_small_settle(struct pw_walk *w, struct pw_cell *c
 }
 
 /* The common case of a 4 KiB buffer pinned again: the current run is one
- * cached order-0 page and so are the entries that follow. Settle the run,
- * then up to PW_STEPS of those entries one at a time, without leaving the
- * callback (a bpf_loop callback per page costs more than the page's
- * accounting) and without a run: a page repeated is settled twice. Few
+ * cached order-0 page (or there is no run) and so are the entries that
+ * follow. Settle the run, then up to PW_STEPS of those entries one at a
+ * time, without leaving the callback (a bpf_loop callback per page costs
+ * more than the page's accounting) and without a run: a page repeated is
+ * settled twice, and the next callback starts here again. Few
  * values stay live across the per-page cell lookup (an inlined helper call
  * to the verifier, but a call that clobbers r1-r5 to the compiler), so the
  * loop keeps them in registers instead of spilling them to the stack;
@@ -315,14 +316,18 @@ static __always_inline bool pw_small_settle(struct pw_walk *w, struct pw_cell *c
 static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 {
 	__s64 cells = mode == PW_W_RELEASE ? w->dec_cells : w->new_cells;
-	__u32 refs = w->run_refs;
-	struct pw_cell *c = pw_cell_of(w->base, w->run_folio);
-	if (!c || !pw_small_settle(w, c, refs, &cells, mode))
-		return false;
-	w->run_folio = 0;
-	w->run_end = 0;
-	w->run_refs = 0;
-	w->run_small = 0;
+	__u32 refs = 0;
+	struct pw_cell *c;
+	if (w->run_folio) {
+		refs = w->run_refs;
+		c = pw_cell_of(w->base, w->run_folio);
+		if (!c || !pw_small_settle(w, c, refs, &cells, mode))
+			return false;
+		w->run_folio = 0;
+		w->run_end = 0;
+		w->run_refs = 0;
+		w->run_small = 0;
+	}
 	__u32 j = w->pos - w->buf_start;
 	for (int k = 0; k < PW_STEPS; k++) {
 		if (j >= w->buf_cnt)
@@ -423,7 +428,7 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		w->buf_cnt = cnt;
 	}
 	/* a re-pinned 4 KiB buffer: cached order-0 pages, the simple way */
-	if (w->run_small && pw_small_run(w, mode))
+	if (cfg_small_cache && (w->run_small || !w->run_folio) && pw_small_run(w, mode))
 		return 0;
 	pos = w->pos;	/* reread: not live across pw_small_run's loop */
 	/* anything else: one entry the general way, then the entries that
