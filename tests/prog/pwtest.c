@@ -4,11 +4,13 @@
  * busybox guest. Every subcommand prints one result line on stdout and exits 0,
  * or prints one "pwtest: ..." line on stderr and exits non-zero.
  *
- *   pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]
+ *   pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole|--alias]
  *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
  *       (--iters: K pin+release rounds on the same buffer, for the soak)
  *       (--hole: the last page is unmapped, to exercise the module's partial-pin
  *        error path: it releases what it got correctly and fails with EFAULT)
+ *       (--alias: every page of the buffer maps the same page of a one-page memfd,
+ *        so the pages array the module pins holds one page N times)
  *   pwtest release-leaked
  *   pwtest pvm --pages N [--iters K] [--thp]
  *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
@@ -67,7 +69,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 struct opts {
 	const char *api, *release, *dev;
 	long pages, iters, hold_ms;
-	bool longterm, readonly, thp, write, hole, time;
+	bool longterm, readonly, thp, write, hole, alias, time;
 };
 
 static int64_t now_ns(void)
@@ -131,6 +133,7 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *allowe
 		else if (!strcmp(a, "--thp")) o->thp = true;
 		else if (!strcmp(a, "--write")) o->write = true;
 		else if (!strcmp(a, "--hole")) o->hole = true;
+		else if (!strcmp(a, "--alias")) o->alias = true;
 		else if (!strcmp(a, "--time")) o->time = true;
 		else die("unknown option '%s'", a);
 	}
@@ -275,14 +278,35 @@ static void drain_lru_batches(void)
 		close(fd);
 }
 
+/* --alias: map one page of a memfd at every page of buf (MAP_FIXED over the
+ * anonymous pages), written once so it is present: GUP returns that one page
+ * npages times, a pages array with the same page in consecutive entries. */
+static void alias_buf(char *buf, long npages)
+{
+	int fd = memfd_create("pwtest-alias", MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, PG))
+		die("memfd for --alias: %s", strerror(errno));
+	for (long i = 0; i < npages; i++)
+		if (mmap(buf + i * PG, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
+		    MAP_FAILED)
+			die("mmap --alias page %ld: %s", i, strerror(errno));
+	close(fd);
+	buf[0] = 1;
+	if (buf[(npages - 1) * PG] != 1)
+		die("--alias: the pages of the buffer are not one page");
+}
+
 static int cmd_pin(int argc, char **argv)
 {
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,iters,time");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,alias,iters,time");
 	if (o.hole && (o.thp || o.pages < 2))
 		die("--hole needs a 4 KiB buffer of at least 2 pages");
+	if (o.alias && (o.thp || o.hole))
+		die("--alias needs a 4 KiB buffer without --hole");
 	r.api = lookup(api_names, 5, "api", o.api);
 	r.release = lookup(rel_names, 7, "release", o.release);
 	r.flags = (o.longterm ? PWT_F_LONGTERM : 0) | (o.readonly ? PWT_F_READONLY : 0);
@@ -291,6 +315,8 @@ static int cmd_pin(int argc, char **argv)
 	/* --hole: unmap the last page, so the module gets a partial pin (error path). */
 	if (o.hole && munmap((char *)(uintptr_t)r.addr + r.len - PG, PG))
 		die("munmap hole: %s", strerror(errno));
+	if (o.alias)
+		alias_buf((char *)(uintptr_t)r.addr, o.pages);
 
 	int fd = open_dev();
 	struct pwt_req sum = r;
@@ -556,7 +582,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole]\n"
+			"usage: pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole|--alias]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
