@@ -120,6 +120,8 @@ static __always_inline void pw_flush_dec(struct pw_walk *w)
  * id and the order make a nonzero meta, so the mark is also the walk's
  * "order-0 folio" cache (pw_small_cell) for a small page; pw_page_free
  * clears it. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "pw_get_mark: a cell's pins are the low half of its 64-bit word");
 static __always_inline void pw_get_mark(struct pw_cell *c, __u32 id, __u32 order)
 {
 	if (!c || !id)

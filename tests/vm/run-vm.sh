@@ -44,6 +44,9 @@ for a in "$@"; do
 		[ -f "$d/$a.sh" ] && { f=$d/$a.sh; break; }; done ;;
 	esac
 	if [ -z "$f" ] || [ ! -f "$f" ]; then res FAIL "vm/$v/$n" "no such scenario"; continue; fi
+	# a scenario picked by hand without @mode runs without pinwatch: say so
+	[ -n "$mode" ] || [ $# -eq 0 ] || case "$f" in *tests/vm/scenarios/*)
+		echo "vm/$v/$n: runs untraced (name@fentry or name@kprobe runs it under pinwatch)" >&2 ;; esac
 	ks=$(hdr "$f" kernels); ks=${ks:-6.1 6.12}
 	case " $ks " in *" $v "*) ;; *) echo "vm/$v/$n: not run on $v (kernels: $ks)"; continue ;; esac
 	to=$(hdr "$f" timeout | grep -o '^[0-9]*'); total=$((total + ${to:-120} + 5))
