@@ -129,9 +129,9 @@ static __always_inline void pw_dropped(__u64 n)
 }
 
 /* A cell's meta that says its pfn is an order-0 folio (see pw_small_cell) */
-static __always_inline bool pw_meta_small(__u32 meta)
+static __always_inline bool pw_meta_order0(__u32 meta)
 {
-	return cfg_small_cache && meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT));
+	return meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT));
 }
 
 static __always_inline __u64 pw_cell_folio(__u64 base, __u32 key, __u32 idx)

@@ -196,13 +196,19 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
  * its pins are gone; an order of 0 there stays true until the page is freed
  * (an order-0 folio only becomes part of a larger one through the allocator,
  * and pw_page_free clears the meta). Saves the struct page read that is most
- * of a 4 KiB page's cost when buffers are pinned again and again. */
+ * of a 4 KiB page's cost when buffers are pinned again and again. The caller
+ * has checked cfg_small_cache. */
+static __always_inline struct pw_cell *pw_small_cell_of(__u64 base, __u64 page)
+{
+	struct pw_cell *c = pw_cell_of(base, page);
+	return c && pw_meta_order0(c->meta) ? c : NULL;
+}
+
+/* pw_small_cell_of where the cache may be off (cfg_small_cache: only with
+ * the mm_page_free hook does a cell's meta outlive its pins truthfully). */
 static __always_inline struct pw_cell *pw_small_cell(__u64 base, __u64 page)
 {
-	if (!cfg_small_cache)
-		return NULL;
-	struct pw_cell *c = pw_cell_of(base, page);
-	return c && pw_meta_small(c->meta) ? c : NULL;
+	return cfg_small_cache ? pw_small_cell_of(base, page) : NULL;
 }
 
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
@@ -267,15 +273,6 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
 	pw_run_begin(w, p, refs, w->kind == PW_SRC_FOLIOS);
 }
 
-/* A cell known to be an order-0 folio's (pw_small_cell, the caller having
- * checked cfg_small_cache). */
-static __always_inline struct pw_cell *pw_small_cell_of(__u64 base, __u64 page)
-{
-	struct pw_cell *c = pw_cell_of(base, page);
-	__u32 meta = c ? c->meta : 0;
-	return meta && !(meta & (PW_CELL_ORDER_MASK << PW_CELL_ORDER_SHIFT)) ? c : NULL;
-}
-
 /* refs pins (references for PW_W_GET) of one cached order-0 page, the simple
  * way. False, with nothing done, for a release the general path must settle
  * (a pin the mirror does not hold, or another holder's cell while one
@@ -306,10 +303,10 @@ static __always_inline bool pw_small_settle(struct pw_walk *w, struct pw_cell *c
  * follow. Settle the run, then up to PW_STEPS of those entries one at a
  * time, without leaving the callback (a bpf_loop callback per page costs
  * more than the page's accounting) and without a run: a page repeated is
- * settled twice, and the next callback starts here again. Few
- * values stay live across the per-page cell lookup (an inlined helper call
- * to the verifier, but a call that clobbers r1-r5 to the compiler), so the
- * loop keeps them in registers instead of spilling them to the stack;
+ * settled twice, and the next callback starts here again. Few values stay
+ * live across the per-page cell lookup (an inlined helper call to the
+ * verifier, but a call that clobbers r1-r5 to the compiler), so the loop
+ * keeps them in registers instead of spilling them to the stack;
  * counted/mirrored follow from the entries settled, written once. Stops at
  * anything else, left to pw_walk_one with no run pending. True when w->pos
  * moved. The cell count starts as a value read from the map and grows by
