@@ -1,6 +1,8 @@
 #!/bin/sh
 # report.sh RESULTS.norm... : turn bench.sh/scale.sh output into the markdown
-# table (stdout and bench/results/<date>.md) and bench/results/latest.csv.
+# table (stdout and bench/results/<date>.md) and bench/results/latest.csv;
+# with BENCH_CLOCK=icount (runs whose guest clock counted instructions, see
+# run.sh) <date>-icount.md and latest-icount.csv, same columns.
 # Ratio = elapsed of a mode / elapsed untraced IN THE SAME ROUND (same boot),
 # then median, min and max over the rounds. bytes_per_tracked_page = memlock /
 # max_entries of the per-folio maps (pinwatch: mirror; bpftrace: @pins + @stk;
@@ -10,9 +12,12 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 day=$(date -u +%Y-%m-%d)
-md=$here/results/$day.md; csv=$here/results/latest.csv
+sfx=; clock="wall clock"
+cpus=2
+[ "${BENCH_CLOCK:-}" = icount ] && { sfx=-icount; cpus=1; clock="instruction count (qemu -icount shift=1: while the guest runs, virtual time is 2 ns per guest instruction, so host noise does not reach it and every instruction weighs the same; idle waits pass in real time)"; }
+md=$here/results/$day$sfx.md; csv=$here/results/latest$sfx.csv
 mkdir -p "$here/results"
-machine="qemu TCG (no KVM, single-threaded, 2 vCPUs, 2 GiB) on $(nproc)-core $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n1)"
+machine="qemu TCG (no KVM, single-threaded, $cpus vCPU(s), 2 GiB) on $(nproc)-core $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n1); guest time: $clock"
 cat "$@" | tr -d '\r' | awk -v csv="$csv" -v machine="$machine" '
 function med(s,   a, n, i, j, t) {   # median, min, max of a space-separated list
 	n = split(s, a, " ")
@@ -22,11 +27,10 @@ function med(s,   a, n, i, j, t) {   # median, min, max of a space-separated lis
 }
 $1 == "BENCH" && $6 ~ /^[0-9]+$/ { ns[$2 " " $3 " " $4 " " $5] = $6; K[$2]; W[$5]; M[$4]; R[$3] }
 # pinwatch: a pfn-indexed mirror (8 bytes per page frame, 64 per array
-# entry) plus the holders hash; reported per page of RAM the mirror covers.
-$1 == "BENCHMAP" && $7 > 0 && $3 ~ /pinwatch|serve/ && $4 == "mirror" { pgs[$2 " " $3] = $6 * 64; mem[$2 " " $3] += $7 }
-$1 == "BENCHMAP" && $7 > 0 && $3 ~ /pinwatch|serve/ && $4 == "holders" {
-	nb = 1; while (nb < $6) nb *= 2
-	mem[$2 " " $3] += $7 + ($2 == "6.1" ? (48 + 16 * nb / $6) * $6 : 0) }
+# entry) plus the holders array; reported per page of RAM the mirror covers.
+$1 == "BENCHMAP" && $7 > 0 && $3 ~ /pinwatch|serve/ && ($4 == "mirror" || $4 == "holders") {
+	if ($4 == "mirror") pgs[$2 " " $3] = $6 * 64
+	mem[$2 " " $3] += $7 }
 $1 == "BENCHMAP" && $7 > 0 && $3 == "bpftrace" && $4 ~ /^AT_/ && $5 == "hash" {
 	# 6.1 (before map_mem_usage, 6.4) reports round_up(key + value, 8) x entries only:
 	# add what 6.12 counts, the 48-byte htab_elem header and the 16-byte buckets

@@ -40,11 +40,17 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 /* A new holder for this call's first pins; 0 when the holders map is full. */
 static __always_inline __u32 pw_new_holder(const struct pw_holder *h)
 {
-	struct pw_holder_rec r = { .h = *h };
-	for (int i = 0; i < 2; i++) {	/* an id still in use after 2^24 calls: take the next */
+	for (int i = 0; i < 2; i++) {	/* a slot still in use: take the next */
 		__u32 hid = (__sync_fetch_and_add(&pw_next_holder, 1) + 1) & (PW_GET_ID - 1);
-		if (hid && bpf_map_update_elem(&holders, &hid, &r, BPF_NOEXIST) == 0)
+		__u32 slot = hid & (PW_HOLDER_SLOTS - 1);
+		struct pw_holder_rec *r = hid ? bpf_map_lookup_elem(&holders, &slot) : NULL;
+		if (r && __sync_val_compare_and_swap(&r->id, 0, hid) == 0) {
+			/* the slot is ours: a late release of its last owner
+			 * may have left cells off 0 */
+			r->h = *h;
+			r->cells = 0;
 			return hid;
+		}
 	}
 	pw_stat_add(PW_S_DROP_HOLDERS, 1);
 	return 0;
@@ -93,9 +99,11 @@ static __always_inline void pw_holder_init(void *ctx, struct pw_walk *w, const s
 /* After an acquire walk: the holder keeps the cells that name it. */
 static __always_inline void pw_acquired(struct pw_walk *w, bool nostat)
 {
-	if (w->holder && !w->new_cells)	/* every folio already had a holder */
-		bpf_map_delete_elem(&holders, &w->holder);
-	else
+	if (w->holder && !w->new_cells) {	/* every folio already had a holder */
+		struct pw_holder_rec *r = pw_holder_get(w->holder);
+		if (r)
+			pw_holder_free(r, w->holder);
+	} else
 		pw_holder_cells(w->holder, w->new_cells);
 	pw_stat_add(nostat ? PW_S_NOSTAT_ACQ : PW_S_ALL_ACQ, w->counted);
 	pw_stat_add(PW_S_ACQ_PINS, w->mirrored);

@@ -34,14 +34,31 @@ struct {
 	__type(value, struct pw_chunk);
 } mirror SEC(".maps") __weak;
 
-/* Holders of mirrored pins, by id (the cells' PW_CELL_HOLDER). */
+/* Holders of mirrored pins, by id (the cells' PW_CELL_HOLDER) modulo the
+ * slot count: an array, whose lookup the verifier inlines. Userspace reads it
+ * through mmap. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PW_HOLDER_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct pw_holder_rec);
 } holders SEC(".maps") __weak;
 __u32 pw_next_holder __weak = 0;
+
+/* Holder hid's record, NULL when its slot is free or another holder's. */
+static __always_inline struct pw_holder_rec *pw_holder_get(__u32 hid)
+{
+	__u32 slot = hid & (PW_HOLDER_SLOTS - 1);
+	struct pw_holder_rec *r = hid ? bpf_map_lookup_elem(&holders, &slot) : NULL;
+	return r && r->id == hid ? r : NULL;
+}
+
+/* Give holder hid's slot back (no cell names it any more). */
+static __always_inline void pw_holder_free(struct pw_holder_rec *r, __u32 hid)
+{
+	__sync_val_compare_and_swap(&r->id, hid, 0);
+}
 
 /* Recent FOLL_GET calls, by id (PW_GET_ID and up), so that a later unpin
  * of a page one of them took can name who took it: the page's cell, when it

@@ -226,7 +226,7 @@ static __always_inline void pw_key_from_cell(struct pw_finding_key *k, __u32 kin
 					     struct pw_holder_rec **out)
 {
 	__u32 hid = meta & PW_CELL_HOLDER;
-	struct pw_holder_rec *r = hid ? bpf_map_lookup_elem(&holders, &hid) : NULL;
+	struct pw_holder_rec *r = pw_holder_get(hid);
 	if (r) {
 		pw_key_from_holder(k, kind, &r->h);
 	} else {
@@ -255,11 +255,11 @@ static __always_inline __u64 pw_pages_of(__u32 pins, __u32 nr_pages)
  * names it any more. Acquire adds, release subtracts, in either order. */
 static __always_inline void pw_holder_cells(__u32 hid, __s64 n)
 {
-	if (!hid || !n)
+	if (!n)
 		return;
-	struct pw_holder_rec *r = bpf_map_lookup_elem(&holders, &hid);
-	if (r && __sync_fetch_and_add(&r->cells, n) + n == 0)
-		bpf_map_delete_elem(&holders, &hid);
+	struct pw_holder_rec *r = pw_holder_get(hid);
+	if (r && __sync_fetch_and_add(&r->cells, (__s32)n) + (__s32)n == 0)
+		pw_holder_free(r, hid);
 }
 
 /* Is a mirrored cell one the current mode reports on? (run mode: pins of the

@@ -31,6 +31,7 @@ struct tracer {
 	const struct pw_chunk *cells;	/* the mirror, mmapped read-only */
 	size_t cells_len;
 	__u32 chunks;
+	const struct pw_holder_rec *holders;	/* PW_HOLDER_SLOTS, mmapped read-only */
 };
 
 __u64 pw_now_ns(void)
@@ -214,6 +215,13 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 		goto fail;
 	}
 	t->cells = m;
+	m = mmap(NULL, PW_HOLDER_SLOTS * sizeof(*t->holders), PROT_READ, MAP_SHARED,
+		 bpf_map__fd(t->skel->maps.holders), 0);
+	if (m == MAP_FAILED) {
+		snprintf(err, errlen, "mapping the holders: %s", strerror(errno));
+		goto fail;
+	}
+	t->holders = m;
 	if (attach_all(t, err, errlen)) {
 		if (failed_sym) {
 			snprintf(failed_sym, 64, "%s", t->failed_sym);
@@ -239,6 +247,8 @@ void tracer_close(struct tracer *t)
 	ring_buffer__free(t->rb);
 	if (t->cells)
 		munmap((void *)t->cells, t->cells_len);
+	if (t->holders)
+		munmap((void *)t->holders, PW_HOLDER_SLOTS * sizeof(*t->holders));
 	for (int i = 0; i < t->n_links; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);
@@ -340,69 +350,42 @@ int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 	return 0;
 }
 
-struct holder_ent {
-	__u32 id;
-	struct pw_holder_rec r;
-};
-
-static int cmp_holder(const void *a, const void *b)
+/* Holder hid, copied out of its slot; false when the slot is free or has
+ * moved on to another holder (a holder lost: the holders map was full), also
+ * when that happened during the copy. */
+static bool holder_of(const struct tracer *t, __u32 hid, struct pw_holder_rec *out)
 {
-	__u32 x = ((const struct holder_ent *)a)->id, y = ((const struct holder_ent *)b)->id;
-	return x < y ? -1 : x > y;
-}
-
-/* Every holder, sorted by id; caller frees. */
-static struct holder_ent *read_holders(struct tracer *t, int *n)
-{
-	int fd = bpf_map__fd(t->skel->maps.holders), cap = 64, cnt = 0;
-	struct holder_ent *v = malloc(cap * sizeof(*v));
-	__u32 k, cur;
-	bool first = true;
-	while (v && bpf_map_get_next_key(fd, first ? NULL : &cur, &k) == 0) {
-		first = false;
-		cur = k;
-		if (cnt == cap) {
-			struct holder_ent *nv = realloc(v, 2 * cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-			cap *= 2;
-		}
-		if (bpf_map_lookup_elem(fd, &k, &v[cnt].r) == 0)
-			v[cnt++].id = k;
-	}
-	if (v)
-		qsort(v, cnt, sizeof(*v), cmp_holder);
-	*n = cnt;
-	return v;
+	if (!hid)
+		return false;
+	const volatile struct pw_holder_rec *r = &t->holders[hid & (PW_HOLDER_SLOTS - 1)];
+	if (r->id != hid)
+		return false;
+	memcpy(out, (const void *)r, sizeof(*out));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return r->id == hid && out->id == hid;
 }
 
 int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 {
-	int cap = 256, cnt = 0, nh = 0;
+	int cap = 256, cnt = 0;
 	struct pw_pin *v = malloc(cap * sizeof(*v));
-	struct holder_ent *hs = read_holders(t, &nh);
 
-	if (!v || !hs) {
-		free(v);
-		free(hs);
+	if (!v)
 		return -ENOMEM;
-	}
 	/* the cells change under us: a per-interval snapshot tolerates that */
 	for (__u32 c = 0; c < t->chunks; c++) {
 		for (int i = 0; i < PW_CHUNK_CELLS; i++) {
 			struct pw_cell cell = t->cells[c].c[i];
 			if (!cell.pins)
 				continue;
-			struct holder_ent key = { .id = cell.meta & PW_CELL_HOLDER };
-			const struct holder_ent *h = key.id ? bsearch(&key, hs, nh, sizeof(*hs), cmp_holder) : NULL;
-			if (t->opts.filter_tree && !(h && (h->r.h.flags & PW_F_TREE)))
+			struct pw_holder_rec hr;
+			bool known = holder_of(t, cell.meta & PW_CELL_HOLDER, &hr);
+			if (t->opts.filter_tree && !(known && (hr.h.flags & PW_F_TREE)))
 				continue;
 			if (cnt == cap) {
 				struct pw_pin *nv = realloc(v, 2 * cap * sizeof(*v));
 				if (!nv) {
 					free(v);
-					free(hs);
 					return -ENOMEM;
 				}
 				v = nv;
@@ -412,8 +395,8 @@ int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 			memset(p, 0, sizeof(*p));
 			p->pins = cell.pins;
 			p->nr_pages = 1u << ((cell.meta >> PW_CELL_ORDER_SHIFT) & PW_CELL_ORDER_MASK);
-			if (h) {
-				p->h = h->r.h;
+			if (known) {
+				p->h = hr.h;
 			} else {	/* holder lost (holders map was full) */
 				p->h.stack_id = -1;
 				snprintf(p->h.comm, sizeof(p->h.comm), "?");
@@ -422,7 +405,6 @@ int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 				p->h.flags |= PW_F_LONGTERM;
 		}
 	}
-	free(hs);
 	*out = v;
 	*n = cnt;
 	return 0;

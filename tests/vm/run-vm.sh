@@ -8,7 +8,8 @@
 #   seconds), PW_VM_BOOT_TIMEOUT, PW_VM_APPEND (extra kernel args), PW_VM_EXTRA_BINS,
 #   PW_VM_MODULES (see mkinitramfs.sh), PW_OUT (build dir, default build),
 #   PW_VM_DIR (this run's files: initramfs, disk, logs; default $PW_OUT/vm-<v>).
-#   PW_VM_MEM (guest memory, qemu -m syntax; default 2G).
+#   PW_VM_MEM (guest memory, qemu -m syntax; default 2G), PW_VM_SMP (vCPUs, default
+#   2), PW_VM_QEMU_ARGS (more qemu options, e.g. -icount for make bench).
 set -u
 here=$PWD; top=$(cd "$(dirname "$0")/../.." && pwd); cd "$top" || exit 2
 v=${1:-}; shift
@@ -79,7 +80,7 @@ run=$(IFS=,; echo "${names[*]}")
 echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s"
 t0=$(date +%s%N)
 # No -enable-kvm (hangs on this host). ttyS0 = kernel console, ttyS1 = results.
-timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp 2 -m "${PW_VM_MEM:-2G}" \
+timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp "${PW_VM_SMP:-2}" -m "${PW_VM_MEM:-2G}" ${PW_VM_QEMU_ARGS:-} \
 	-display none -monitor none -no-reboot -net none \
 	-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}" \
