@@ -37,10 +37,13 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 	return 0;
 }
 
-/* A new holder for this call's first pins; 0 when the holders map is full. */
+/* A new holder for this call's first pins; 0 (counted) when the next
+ * PW_HOLDER_TRIES slots are all held, by long-lived pins (one call in 256
+ * when half of all slots are) or a full map. */
+#define PW_HOLDER_TRIES 8
 static __always_inline __u32 pw_new_holder(const struct pw_holder *h)
 {
-	for (int i = 0; i < 2; i++) {	/* a slot still in use: take the next */
+	for (int i = 0; i < PW_HOLDER_TRIES; i++) {	/* a slot still in use: take the next */
 		__u32 hid = (__sync_fetch_and_add(&pw_next_holder, 1) + 1) & (PW_GET_ID - 1);
 		__u32 slot = hid & (PW_HOLDER_SLOTS - 1);
 		struct pw_holder_rec *r = hid ? bpf_map_lookup_elem(&holders, &slot) : NULL;
