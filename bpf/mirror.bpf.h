@@ -102,8 +102,9 @@ static __always_inline bool pw_is_zero(__u64 folio, __u64 zero, __u64 flags)
 	return flags & (1ULL << bpf_core_enum_value(enum pageflags, PG_reserved));
 }
 
-/* The cell of a folio, NULL when its pfn is beyond the mirror. */
-static __always_inline struct pw_cell *pw_cell_of(__u64 base, __u64 folio)
+/* The chunk holding a folio's cell (*pfn: the folio's pfn), NULL when its
+ * pfn is beyond the mirror. */
+static __always_inline struct pw_chunk *pw_chunk_of(__u64 base, __u64 folio, __u64 *pfn_out)
 {
 	if (folio < base)
 		return NULL;
@@ -116,7 +117,15 @@ static __always_inline struct pw_cell *pw_cell_of(__u64 base, __u64 folio)
 	__u32 key = pfn / PW_CHUNK_CELLS;
 	if (pfn / PW_CHUNK_CELLS > 0xffffffffULL)
 		return NULL;
-	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &key);
+	*pfn_out = pfn;
+	return bpf_map_lookup_elem(&mirror, &key);
+}
+
+/* The cell of a folio, NULL when its pfn is beyond the mirror. */
+static __always_inline struct pw_cell *pw_cell_of(__u64 base, __u64 folio)
+{
+	__u64 pfn = 0;
+	struct pw_chunk *ch = pw_chunk_of(base, folio, &pfn);
 	return ch ? &ch->c[pfn & (PW_CHUNK_CELLS - 1)] : NULL;
 }
 

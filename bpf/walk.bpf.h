@@ -328,11 +328,26 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 		w->run_small = 0;
 	}
 	__u32 j = w->pos - w->buf_start;
+	/* the chunk of the last page: pages of a buffer often lie in the same
+	 * 64 page frames, and then the next cell is found without a lookup */
+	struct pw_chunk *ch = NULL;
+	__u64 ch_lo = 0;
 	for (int k = 0; k < PW_STEPS; k++) {
 		if (j >= w->buf_cnt)
 			break;
-		c = pw_small_cell_of(w->base, w->buf[j & (PW_BATCH - 1)]);
-		if (!c || !pw_small_settle(w, c, pw_one, &cells, mode))
+		__u64 p = w->buf[j & (PW_BATCH - 1)], off = p - ch_lo;
+		if (ch && bpf_core_type_size(struct page) == 64 && off < 64 * PW_CHUNK_CELLS) {
+			c = &ch->c[(off >> 6) & (PW_CHUNK_CELLS - 1)];
+		} else {
+			__u64 pfn = 0;
+			ch = pw_chunk_of(w->base, p, &pfn);
+			if (!ch)
+				break;
+			pfn &= PW_CHUNK_CELLS - 1;
+			c = &ch->c[pfn];
+			ch_lo = p - (pfn << 6);	/* used only when struct page is 64 bytes */
+		}
+		if (!pw_meta_order0(c->meta) || !pw_small_settle(w, c, pw_one, &cells, mode))
 			break;
 		j++;
 	}
