@@ -196,19 +196,15 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
  * its pins are gone; an order of 0 there stays true until the page is freed
  * (an order-0 folio only becomes part of a larger one through the allocator,
  * and pw_page_free clears the meta). Saves the struct page read that is most
- * of a 4 KiB page's cost when buffers are pinned again and again. The caller
- * has checked cfg_small_cache. */
-static __always_inline struct pw_cell *pw_small_cell_of(__u64 base, __u64 page)
-{
-	struct pw_cell *c = pw_cell_of(base, page);
-	return c && pw_meta_order0(c->meta) ? c : NULL;
-}
-
-/* pw_small_cell_of where the cache may be off (cfg_small_cache: only with
- * the mm_page_free hook does a cell's meta outlive its pins truthfully). */
+ * of a 4 KiB page's cost when buffers are pinned again and again. NULL when
+ * the cache is off (cfg_small_cache: only with the mm_page_free hook does a
+ * cell's meta outlive its pins truthfully). */
 static __always_inline struct pw_cell *pw_small_cell(__u64 base, __u64 page)
 {
-	return cfg_small_cache ? pw_small_cell_of(base, page) : NULL;
+	if (!cfg_small_cache)
+		return NULL;
+	struct pw_cell *c = pw_cell_of(base, page);
+	return c && pw_meta_order0(c->meta) ? c : NULL;
 }
 
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
