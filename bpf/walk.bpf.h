@@ -42,9 +42,9 @@ struct pw_walk {
 	__u32 buf_start;	/* entry of buf[0] */
 	__u32 buf_cnt;		/* entries in buf */
 	__u32 run_small;	/* the run is an order-0 folio known by its cell */
-	/* entries [buf_cnt, buf_cnt + PW_STEPS) are 0: pw_small_run reads
-	 * past the batch's end and stops at a NULL */
-	__u64 buf[PW_BATCH + PW_STEPS];
+	/* entries [buf_cnt, buf_cnt + PW_BATCH) are 0: the unrolled loops
+	 * read past the batch's end and stop at a NULL */
+	__u64 buf[2 * PW_BATCH];
 };
 
 /* Walk state, per CPU, one per nesting level (see pw_walk_begin). */
@@ -405,7 +405,7 @@ static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
 	}
 	/* the buffer is written before it is read (buf_cnt = 0): clear the rest */
 	__builtin_memset(w, 0, __builtin_offsetof(struct pw_walk, buf));
-	__builtin_memset(&w->buf[PW_BATCH], 0, PW_STEPS * sizeof(__u64));
+	__builtin_memset(&w->buf[PW_BATCH], 0, PW_BATCH * sizeof(__u64));
 	return w;
 }
 
@@ -460,7 +460,7 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		/* a short (last) batch: the entries after it read as NULL */
 		if (cnt < PW_BATCH) {
 			__u64 *tail = &w->buf[cnt & (PW_BATCH - 1)];
-			for (int i = 0; i < PW_STEPS; i++)
+			for (int i = 0; i < PW_BATCH; i++)
 				tail[i] = 0;
 		}
 	}
@@ -469,25 +469,19 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		return 0;
 	pos = w->pos;	/* reread: not live across pw_small_run's loop */
 	/* anything else: one entry the general way, then the entries that
-	 * follow while they are pages of its folio, a compare each (pw_in_run
-	 * with the run's bounds and count in registers). A small loop body, so
-	 * the verifier's walk of its PW_BATCH iterations stays cheap. */
-	pw_walk_one(l->ctx, w, w->buf[(pos - w->buf_start) & (PW_BATCH - 1)], pw_one, mode);
-	pos++;
-	__u64 lo = w->run_folio, hi = w->run_end;
-	__u32 start = w->buf_start, cnt = w->buf_cnt, add = 0;
-	for (int k = 0; k < PW_BATCH - 1; k++) {
-		__u32 j = pos - start;
-		if (j >= cnt)
+	 * follow while they are pages of its folio: unrolled, a load and one
+	 * compare each, at constant offsets from q (the NULL past the batch's
+	 * end stops it). A THP's 512 entries take 8 callbacks. */
+	__u64 *q = &w->buf[(pos - w->buf_start) & (PW_BATCH - 1)];
+	pw_walk_one(l->ctx, w, q[0], pw_one, mode);
+	__u64 lo = w->run_folio, span = w->run_end - lo;
+	int k;
+#pragma unroll
+	for (k = 1; k < PW_BATCH; k++)
+		if (q[k] - lo >= span)
 			break;
-		__u64 p = w->buf[j & (PW_BATCH - 1)];
-		if (p < lo || p >= hi)
-			break;
-		add++;
-		pos++;
-	}
-	w->run_refs += add;
-	w->pos = pos;
+	w->run_refs += k - 1;
+	w->pos = pos + k;
 	return 0;
 }
 
