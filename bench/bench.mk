@@ -10,7 +10,7 @@ BENCH_SCALE   ?= 1
 bench-floor: $(OUT)/bench/floor $(OUT)/bench/walkfloor
 
 # Same clang -> bpftool skeleton pattern as pinwatch itself: floor (empty
-# hooks) and walkfloor (the cheapest per-page mirror, a bound for profiling).
+# hooks) and walkfloor (the plainest per-page mirror, a reference point for profiling).
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c vmlinux.h
 	@mkdir -p $(OUT)/bench
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -15,7 +15,7 @@ R=$(sed -n 's/.*pw\.bench_rounds=\([0-9]*\).*/\1/p' /proc/cmdline); R=${R:-7}
 MODES="untraced pinwatch serve floor bpftrace"
 WORKLOADS="pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register"
 # pw.bench_modes=a,b / pw.bench_workloads=a,b: a subset, for profiling by hand
-# (extra modes: walkfloor, walkfloor-read: the cheapest per-page mirror, a bound)
+# (extra modes: walkfloor, walkfloor-read: the plainest per-page mirror, a reference point)
 m=$(sed -n 's/.*pw\.bench_modes=\([^ ]*\).*/\1/p' /proc/cmdline); [ -n "$m" ] && MODES=$(echo "$m" | tr , ' ')
 m=$(sed -n 's/.*pw\.bench_workloads=\([^ ]*\).*/\1/p' /proc/cmdline); [ -n "$m" ] && WORKLOADS=$(echo "$m" | tr , ' ')
 # untraced time of one workload run (TCG); pw.bench_target_ns= to change it

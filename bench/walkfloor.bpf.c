@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * walkfloor: the cheapest per-page mirror there is, as a bound for the
+ * walkfloor: the plainest per-page mirror, a reference point for the
  * benchmark. fexit of pin_user_pages_fast and fentry of unpin_user_pages
  * read the pages array 16 entries at a time and add/subtract one in a
  * pfn-indexed u32 array: no struct page read, no holder, no stack. With
  * cfg_read_page set, each page's first two words are also read (what telling
- * a tail page from a small folio costs).
+ * a tail page from a small folio costs). Not a bound: its loops are rolled,
+ * and pinwatch's unrolled walks (bpf/walk.bpf.h) beat it on THP.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
