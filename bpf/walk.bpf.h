@@ -43,7 +43,10 @@ struct pw_walk {
 	__u32 buf_cnt;		/* entries in buf */
 	__u32 run_small;	/* the run is an order-0 folio known by its cell */
 	/* entries [buf_cnt, buf_cnt + PW_BATCH) are 0: the unrolled loops
-	 * read past the batch's end and stop at a NULL */
+	 * read past the batch's end and stop at a NULL. buf[PW_BATCH...] is
+	 * only ever written with zeros (a read fills at most PW_BATCH
+	 * entries, a short batch zeroes its tail), so it stays as the map
+	 * was created: zero, without a clear per walk. */
 	__u64 buf[2 * PW_BATCH];
 };
 
@@ -405,7 +408,6 @@ static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
 	}
 	/* the buffer is written before it is read (buf_cnt = 0): clear the rest */
 	__builtin_memset(w, 0, __builtin_offsetof(struct pw_walk, buf));
-	__builtin_memset(&w->buf[PW_BATCH], 0, PW_BATCH * sizeof(__u64));
 	return w;
 }
 
