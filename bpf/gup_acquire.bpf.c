@@ -11,6 +11,7 @@
  * count in vmstat; folio_add_pins(folio, n) (6.13+, iommufd) one it does.
  */
 #include "walk.bpf.h"
+#include "stackmemo.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
@@ -84,16 +85,18 @@ static __always_inline __u32 pw_new_get(const struct pw_holder *h, struct pw_slo
 	return id;
 }
 
-/* Fill the walk's holder: who is calling, through which API, from where. */
-static __always_inline void pw_holder_init(void *ctx, struct pw_walk *w, const struct pw_slot *s)
+/* Fill the walk's holder: who is calling (h), through which API, with which
+ * GUP flags, from where (memo: the task's last GUP stack, NULL to unwind). */
+static __always_inline void pw_holder_init(void *ctx, struct pw_walk *w, const struct pw_holder *h,
+					   __u32 gup_flags, struct pw_stack_memo *memo, const __u16 api)
 {
-	w->h = s->h;
+	w->h = *h;
 	w->h.ts_ns = bpf_ktime_get_boot_ns();
-	w->h.stack_id = pw_stack(ctx);
+	w->h.stack_id = memo ? pw_stack_memo(ctx, memo, api, w->h.ts_ns) : pw_stack(ctx);
 	w->h.flags = 0;
-	if ((s->gup_flags & cfg_foll_longterm) || s->h.api == PW_API_MEMFD_PIN)
+	if ((gup_flags & cfg_foll_longterm) || h->api == PW_API_MEMFD_PIN)
 		w->h.flags |= PW_F_LONGTERM;
-	if (s->h.api >= PW_API_GET_FAST)
+	if (h->api >= PW_API_GET_FAST)
 		w->h.flags |= PW_F_GET;
 	if (cfg_filter_tree && pw_in_tree(w->h.tgid))
 		w->h.flags |= PW_F_TREE;
@@ -116,7 +119,8 @@ static __always_inline void pw_acquired(struct pw_walk *w, bool nostat)
  * hook's own, a constant (the slot's is the same: only the outermost call
  * walks), so each program carries one walk, not both: the verifier's work,
  * most of the load time, halves. */
-static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const __u16 api)
+static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const __u16 api,
+				    const bool fexit)
 {
 	struct pw_loop l = { .ctx = ctx };
 	struct pw_walk *w = pw_walk_begin(&l);
@@ -127,7 +131,7 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const
 	w->src = s->pages;
 	w->n = n;
 	w->kind = api == PW_API_MEMFD_PIN ? PW_SRC_FOLIOS : PW_SRC_PAGES;
-	pw_holder_init(ctx, w, s);
+	pw_holder_init(ctx, w, &s->h, s->gup_flags, fexit ? &s->memo : NULL, api);
 	if (api >= PW_API_GET_FAST) {
 		w->holder = pw_new_get(&w->h, s);
 		pw_walk(&l, w, PW_W_GET);
@@ -142,7 +146,10 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const
 	pw_walk_end();
 }
 
-static __always_inline int pw_exit(void *ctx, long ret, const __u16 api)
+/* fexit: the stack may come from the task's memo. Not from a kretprobe: its
+ * trace starts at the caller's return address, which is off the stack by then
+ * (stackmemo.bpf.h checks the return addresses it can find on the stack). */
+static __always_inline int pw_exit(void *ctx, long ret, const __u16 api, const bool fexit)
 {
 	struct pw_slot *s = pw_slot_get(false);
 	if (!s || !s->depth)
@@ -152,7 +159,7 @@ static __always_inline int pw_exit(void *ctx, long ret, const __u16 api)
 		return 0;
 	}
 	if (ret > 0 && s->pages)
-		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret, api);
+		pw_took(ctx, s, ret > PW_MAX_WALK ? PW_MAX_WALK : (__u32)ret, api, fexit);
 	s->depth = 0;
 	__sync_fetch_and_sub(pw_busy_bucket(), 1);
 	return 0;
@@ -164,11 +171,11 @@ static __always_inline int pw_exit(void *ctx, long ret, const __u16 api)
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
 { return pw_enter(api, ctx[F - 1], pw_arg(ctx, P - 1)); }				\
 SEC("fexit/" #sym) int BPF_PROG(fx_##sym)					\
-{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (RT)r, api); }	\
+{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (RT)r, api, true); }	\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 { return pw_enter(api, PT_REGS_PARM##F(ctx), PT_REGS_PARM##P(ctx)); }		\
 SEC("kretprobe/" #sym) int BPF_KRETPROBE(kr_##sym)				\
-{ return pw_exit(ctx, (RT)PT_REGS_RC(ctx), api); }
+{ return pw_exit(ctx, (RT)PT_REGS_RC(ctx), api, false); }
 
 PW_GUP_HOOKS(pin_user_pages_fast, PW_API_PIN_FAST, 3, 4, int)
 PW_GUP_HOOKS(pin_user_pages_fast_only, PW_API_PIN_FAST, 3, 4, int)	/* <= 6.2 */
@@ -185,11 +192,11 @@ PW_GUP_HOOKS(get_user_pages_unlocked, PW_API_GET_UNLOCKED, 4, 3, long)
 SEC("fentry/memfd_pin_folios") int BPF_PROG(fe_memfd_pin_folios)
 { return pw_enter(PW_API_MEMFD_PIN, 0, pw_arg(ctx, 3)); }
 SEC("fexit/memfd_pin_folios") int BPF_PROG(fx_memfd_pin_folios)
-{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (long)r, PW_API_MEMFD_PIN); }
+{ __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (long)r, PW_API_MEMFD_PIN, true); }
 SEC("kprobe/memfd_pin_folios") int BPF_KPROBE(kp_memfd_pin_folios)
 { return pw_enter(PW_API_MEMFD_PIN, 0, PT_REGS_PARM4(ctx)); }
 SEC("kretprobe/memfd_pin_folios") int BPF_KRETPROBE(kr_memfd_pin_folios)
-{ return pw_exit(ctx, (long)PT_REGS_RC(ctx), PW_API_MEMFD_PIN); }
+{ return pw_exit(ctx, (long)PT_REGS_RC(ctx), PW_API_MEMFD_PIN, false); }
 
 /* Extra pins on a folio: usually one the mirror holds already; a holder and
  * a stack only when this is the folio's first mirrored pin. */
@@ -204,12 +211,12 @@ static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool 
 	struct pw_cell *c = pw_cell_of(pw_vmemmap(), folio);
 	if (!c || !c->pins) {
 		__u64 id = bpf_get_current_pid_tgid();
-		struct pw_slot s = {};
-		s.h.tgid = id >> 32;
-		s.h.pid = (__u32)id;
-		s.h.api = PW_API_ADD_PIN;
-		bpf_get_current_comm(s.h.comm, sizeof(s.h.comm));
-		pw_holder_init(ctx, w, &s);
+		struct pw_holder h = {};
+		h.tgid = id >> 32;
+		h.pid = (__u32)id;
+		h.api = PW_API_ADD_PIN;
+		bpf_get_current_comm(h.comm, sizeof(h.comm));
+		pw_holder_init(ctx, w, &h, 0, NULL, PW_API_ADD_PIN);
 		w->holder = pw_new_holder(&w->h);
 	}
 	pw_walk_single(ctx, w, folio, refs, true, PW_W_ACQUIRE);

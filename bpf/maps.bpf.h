@@ -78,8 +78,26 @@ __u32 pw_next_get __weak = 0;
  * Task storage: created once per task and kept, where a hash keyed by
  * pid_tgid cost an insert and a delete per call. Also tells the unpin hooks
  * that an unpin is GUP's own internal rollback. */
+/* A task's last GUP stack, for the next call from the same place
+ * (stackmemo.bpf.h): the hook and stack id, and the return addresses that
+ * make the stack, each with its slot (in words above the program's stack
+ * position sp0 when it was learned). */
+struct pw_stack_memo {
+	__u64 sp0;
+	__s32 id;
+	__u16 api;
+	__u8 nr;		/* return addresses checked on reuse */
+	__u8 state;		/* PW_MEMO_* */
+	__u8 fixed;		/* ip[fixed...] sit at fixed addresses (sp0 + slot) */
+	__u16 learns, hits;	/* stacks learned and reused by this task (saturating) */
+	__u64 learn_ns;		/* when it last learned */
+	__u16 slot[PW_STACK_DEPTH];
+	__u64 ip[PW_STACK_DEPTH];
+};
+
 struct pw_slot {
 	struct pw_holder h;
+	struct pw_stack_memo memo;
 	__u64 pages;		/* struct page ** (struct folio ** for memfd_pin_folios) */
 	__u32 gup_flags;
 	__u32 depth;

@@ -44,13 +44,19 @@ __u64 pw_anchor __weak = 0;
  * for a privileged program, so arg - &pw_anchor + pw_anchor's own address
  * is the argument. The empty asm keeps clang from reordering the sum into
  * scalar - pointer, which the verifier refuses. */
-static __always_inline __u64 pw_ptr(unsigned long long *ctx, int i)
+static __always_inline __u64 pw_anchor_addr(void)
 {
 	__u64 self = pw_anchor;
 	if (!self) {
 		pw_anchor = (__u64)&pw_anchor;
 		self = *(volatile __u64 *)&pw_anchor;
 	}
+	return self;
+}
+
+static __always_inline __u64 pw_ptr(unsigned long long *ctx, int i)
+{
+	__u64 self = pw_anchor_addr();
 	__u64 d = ctx[i] - (__u64)&pw_anchor;
 	asm volatile("" : "+r"(d));
 	return d + self;

@@ -57,6 +57,7 @@ struct pw_report {
 	/* the kernel's own counters over the traced window, and pinwatch's view of them */
 	__s64 nr_foll_pin_acquired_delta, nr_foll_pin_released_delta;
 	__u64 seen_acquired_all, seen_released_all, seen_nostat_acquired;
+	__u64 stacks_reused;	/* GUP calls whose stack id was reused, not unwound */
 	/* losses: a report with any of these is incomplete */
 	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events;
 	__u64 suppressed;	/* groups removed by suppressions */

@@ -191,6 +191,7 @@ int report_json(FILE *out, const struct pw_report *r)
 	jw_u64(&w, "pages_pinned_at_end", r->pages_pinned_at_end);
 	jw_u64(&w, "preexisting_released", r->preexisting_released);
 	jw_u64(&w, "folio_add_pin_acquired", r->seen_nostat_acquired);
+	jw_u64(&w, "stacks_reused", r->stacks_reused);
 	jw_close(&w, '}');
 
 	jw_open(&w, "kernel_counters", '{');

@@ -96,6 +96,7 @@ void session_totals(struct session *s, struct pw_report *r)
 	r->seen_acquired_all = st[PW_S_ALL_ACQ];
 	r->seen_released_all = st[PW_S_ALL_REL];
 	r->seen_nostat_acquired = st[PW_S_NOSTAT_ACQ];
+	r->stacks_reused = st[PW_S_STACKS_REUSED];
 	r->dropped_pages = st[PW_S_DROP_PAGES];
 	r->dropped_findings = st[PW_S_DROP_FINDINGS];
 	/* a lost holder loses the same thing as a lost stack: who took the pin */

@@ -53,6 +53,16 @@ static PWT_FN long pwt_pin_fast(unsigned long start, long nr, unsigned int gup, 
 	return ret;
 }
 
+/* pwt_pin_fast's twin: same code, so pin_user_pages_fast() is entered at the
+ * same stack position, under another return address */
+static PWT_FN long pwt_pin_fast_alt(unsigned long start, long nr, unsigned int gup, struct page **pages)
+{
+	long ret = pin_user_pages_fast(start, nr, gup, pages);
+
+	pwt_after_call();
+	return ret;
+}
+
 static PWT_FN long pwt_pin_plain(unsigned long start, long nr, unsigned int gup, struct page **pages)
 {
 	struct mm_struct *mm = current->mm;
@@ -233,7 +243,7 @@ static long pwt_do_pin(struct pwt_req *r)
 	if (!r->len || r->len > PWT_MAX_BYTES || !PAGE_ALIGNED(r->len) ||
 	    !PAGE_ALIGNED(start) || start + r->len < start)
 		return -EINVAL;
-	if (r->api < PWT_API_FAST || r->api > PWT_API_GET_FAST ||
+	if (r->api < PWT_API_FAST || r->api > PWT_API_FAST_ALT ||
 	    r->release < PWT_REL_UNPIN || r->release > PWT_REL_UNPIN_GET)
 		return -EINVAL;
 	/* get-fast pairs with put (correct), never (leak) or unpin-get (bug). */
@@ -266,6 +276,9 @@ static long pwt_do_pin(struct pwt_req *r)
 		break;
 	case PWT_API_REMOTE:
 		got = pwt_pin_remote(start, nr, gup, pages);
+		break;
+	case PWT_API_FAST_ALT:
+		got = pwt_pin_fast_alt(start, nr, gup, pages);
 		break;
 	default:
 		got = pwt_get_fast(start, nr, gup, pages);

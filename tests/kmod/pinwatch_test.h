@@ -24,6 +24,8 @@ enum pwt_api {
 	PWT_API_PLAIN    = 2,	/* pin_user_pages()             -> pwt_pin_plain */
 	PWT_API_REMOTE   = 3,	/* pin_user_pages_remote(current->mm) -> pwt_pin_remote */
 	PWT_API_GET_FAST = 4,	/* get_user_pages_fast() (FOLL_GET) -> pwt_get_fast */
+	PWT_API_FAST_ALT = 5,	/* pin_user_pages_fast() -> pwt_pin_fast_alt: pwt_pin_fast's twin, the
+				 * same stack depth by another caller (pinwatch's stack memo) */
 };
 
 /* How they are released (pwt_req.release). */

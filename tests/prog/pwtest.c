@@ -4,11 +4,13 @@
  * busybox guest. Every subcommand prints one result line on stdout and exits 0,
  * or prints one "pwtest: ..." line on stderr and exits non-zero.
  *
- *   pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole|--alias]
+ *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias] [--fresh]
  *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
- *       (--iters: K pin+release rounds on the same buffer, for the soak)
+ *       (--iters: K pin+release rounds on the same buffer, for the soak; --api A,B:
+ *        A for the first half of the rounds, B for the rest)
  *       (--hole: the last page is unmapped, to exercise the module's partial-pin
  *        error path: it releases what it got correctly and fails with EFAULT)
+ *       (--fresh: a new buffer each round, so that each round's pins are first pins)
  *       (--alias: every page of the buffer maps the same page of a one-page memfd,
  *        so the pages array the module pins holds one page N times)
  *   pwtest release-leaked
@@ -69,7 +71,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 struct opts {
 	const char *api, *release, *dev;
 	long pages, iters, hold_ms;
-	bool longterm, readonly, thp, write, hole, alias, time;
+	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
 
 static int64_t now_ns(void)
@@ -135,6 +137,7 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *allowe
 		else if (!strcmp(a, "--hole")) o->hole = true;
 		else if (!strcmp(a, "--alias")) o->alias = true;
 		else if (!strcmp(a, "--time")) o->time = true;
+		else if (!strcmp(a, "--fresh")) o->fresh = true;
 		else die("unknown option '%s'", a);
 	}
 	if (strstr(allowed, "pages") && o->pages < 0)
@@ -236,7 +239,7 @@ static void *alloc_buf(long npages, bool thp)
 /* ------------------------------------------------------------ pin (module) */
 
 static const char *const api_names[] = { [PWT_API_FAST] = "fast", [PWT_API_PLAIN] = "plain",
-	[PWT_API_REMOTE] = "remote", [PWT_API_GET_FAST] = "get-fast" };
+	[PWT_API_REMOTE] = "remote", [PWT_API_GET_FAST] = "get-fast", [PWT_API_FAST_ALT] = "fast-alt" };
 static const char *const rel_names[] = { [PWT_REL_UNPIN] = "unpin", [PWT_REL_BATCH] = "batch",
 	[PWT_REL_DIRTY] = "dirty", [PWT_REL_PUT] = "put", [PWT_REL_NEVER] = "never",
 	[PWT_REL_UNPIN_GET] = "unpin-get" };
@@ -302,12 +305,20 @@ static int cmd_pin(int argc, char **argv)
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,alias,iters,time");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,alias,iters,time,fresh");
 	if (o.hole && (o.thp || o.pages < 2))
 		die("--hole needs a 4 KiB buffer of at least 2 pages");
 	if (o.alias && (o.thp || o.hole))
 		die("--alias needs a 4 KiB buffer without --hole");
-	r.api = lookup(api_names, 5, "api", o.api);
+	if (o.fresh && (o.hole || o.alias))
+		die("--fresh does not go with --hole or --alias");
+	/* --api A,B: A for the first half of the rounds, B for the rest */
+	char api1[32] = "", *api2 = NULL;
+	snprintf(api1, sizeof(api1), "%s", o.api ? o.api : "");
+	if ((api2 = strchr(api1, ',')))
+		*api2++ = 0;
+	r.api = lookup(api_names, 6, "api", o.api ? api1 : NULL);
+	uint32_t alt_api = api2 ? lookup(api_names, 6, "api", api2) : r.api;
 	r.release = lookup(rel_names, 7, "release", o.release);
 	r.flags = (o.longterm ? PWT_F_LONGTERM : 0) | (o.readonly ? PWT_F_READONLY : 0);
 	r.addr = (uintptr_t)alloc_buf(o.pages, o.thp);
@@ -323,6 +334,10 @@ static int cmd_pin(int argc, char **argv)
 	int64_t t0 = now_ns();
 	for (long it = 0; it < o.iters; it++) {
 		struct pwt_req q = r;
+		if (it >= o.iters / 2)
+			q.api = alt_api;
+		if (o.fresh && it)
+			q.addr = (uintptr_t)alloc_buf(o.pages, o.thp);
 		if (ioctl(fd, PWT_IOC_PIN, &q))
 			die("ioctl PIN(api=%s release=%s pages=%ld) round %ld: %s (acquired %" PRId64
 			    " released %" PRId64 ")", o.api, o.release, o.pages, it, strerror(errno),
@@ -582,7 +597,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: pwtest pin --api fast|plain|remote|get-fast [--longterm] [--readonly] [--thp|--hole|--alias]\n"
+			"usage: pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias] [--fresh]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"

@@ -91,6 +91,7 @@ void sample_report(struct pw_report *r)
 	memcpy(r->attach, at, sizeof(at));
 	r->n_attach = 2;
 	r->pins_acquired = 9;
+	r->stacks_reused = 5;
 	r->pins_released = 8;
 	r->pages_pinned_at_end = 1;
 	r->nr_foll_pin_acquired_delta = 12;

@@ -51,6 +51,7 @@ static void json_is_valid_and_has_schema_fields(void **state)
 	json_check(j, "d[\"kernel_counters\"] == {\"nr_foll_pin_acquired_delta\": 12, "
 		      "\"nr_foll_pin_released_delta\": 10, \"drift_acquired\": 2, \"drift_released\": 0}");
 	json_check(j, "d[\"totals\"][\"pins_acquired\"] == 9 and d[\"totals\"][\"pages_pinned_at_end\"] == 1 "
+		      "and d[\"totals\"][\"stacks_reused\"] == 5 "
 		      "and d[\"incomplete\"] is False and d[\"suppressed\"] == 0");
 	free(j);
 	report_free(&r);
@@ -67,6 +68,7 @@ static void json_writes_zero_values_and_empty_arrays(void **state)
 	json_check(j, "d[\"findings\"] == [] and d[\"attach\"] == {} and d[\"kernel\"] == \"\" and "
 		      "d[\"dropped\"] == {\"pages\": 0, \"findings\": 0, \"stacks\": 0, \"events\": 0} and "
 		      "d[\"totals\"][\"pins_released\"] == 0 and d[\"totals\"][\"preexisting_released\"] == 0 "
+		      "and d[\"totals\"][\"stacks_reused\"] == 0 "
 		      "and d[\"kernel_counters\"][\"drift_acquired\"] == 0 and d[\"suppressed\"] == 0");
 	free(j);
 	report_free(&r);
