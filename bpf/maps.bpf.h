@@ -73,11 +73,6 @@ struct {
 } gets SEC(".maps") __weak;
 __u32 pw_next_get __weak = 0;
 
-/* The GUP call a task is inside: its API, arguments (saved at entry for the
- * exit, where the pages are read) and holder; depth 0 when it is in none.
- * Task storage: created once per task and kept, where a hash keyed by
- * pid_tgid cost an insert and a delete per call. Also tells the unpin hooks
- * that an unpin is GUP's own internal rollback. */
 /* A task's last GUP stack, for the next call from the same place
  * (stackmemo.bpf.h): the hook and stack id, and the return addresses that
  * make the stack, each with its slot (in words above the program's stack
@@ -95,6 +90,11 @@ struct pw_stack_memo {
 	__u64 ip[PW_STACK_DEPTH];
 };
 
+/* The GUP call a task is inside: its API, arguments (saved at entry for the
+ * exit, where the pages are read) and holder; depth 0 when it is in none.
+ * Task storage: created once per task and kept, where a hash keyed by
+ * pid_tgid cost an insert and a delete per call. Also tells the unpin hooks
+ * that an unpin is GUP's own internal rollback. */
 struct pw_slot {
 	struct pw_holder h;
 	struct pw_stack_memo memo;
