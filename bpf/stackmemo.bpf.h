@@ -54,6 +54,10 @@ struct pw_scan {
 	__u64 ip[PW_STACK_DEPTH];	/* the trace */
 	__u16 slot[PW_STACK_DEPTH];	/* slot of ip[k + 1] */
 	__u32 j, n;			/* next trace entry to find, entries */
+	/* the second learning pass (pw_memo_cmp): the memo's first pass */
+	__u64 ip0[PW_STACK_DEPTH], sp0, sp;
+	__u16 slot0[PW_STACK_DEPTH];
+	__u32 fixed, bad;
 };
 
 struct {
@@ -129,6 +133,30 @@ static __always_inline struct pw_scan *pw_memo_scan(void *ctx, __u64 sp)
 	return sc->j == sc->n ? sc : NULL;
 }
 
+/* One frame of the second learning pass: relative slots first (they moved
+ * with sp), then fixed ones (they stayed). A callback with its state in the
+ * scan buffer, not an unrolled loop: the loop's relative/fixed boundary in a
+ * register split the verifier's paths per frame and took pinwatch's load
+ * under qemu -icount on 6.12 from 6.3 to 10.4 s. */
+static long pw_memo_cmp(__u32 k, void *unused)
+{
+	__u32 zero = 0;
+	struct pw_scan *sc = bpf_map_lookup_elem(&stackscan, &zero);
+	if (!sc)
+		return 1;
+	k &= PW_STACK_DEPTH - 1;
+	__u16 s = sc->slot[k], s0 = sc->slot0[k];
+	bool rel = s == s0, fix = sc->sp + (__u64)s * 8 == sc->sp0 + (__u64)s0 * 8;
+	bool prefix = sc->fixed == sc->n - 1;	/* no fixed slot yet */
+	if (sc->ip[(k + 1) & (PW_STACK_DEPTH - 1)] != sc->ip0[k] || (prefix ? !rel && !fix : !fix)) {
+		sc->bad = 1;
+		return 1;
+	}
+	if (prefix && !rel)
+		sc->fixed = k;
+	return 0;
+}
+
 /* The same stack unwound again at sp: learn where its return addresses are. */
 static __always_inline void pw_memo_learn(void *ctx, struct pw_stack_memo *m, __u64 sp)
 {
@@ -152,21 +180,18 @@ static __always_inline void pw_memo_learn(void *ctx, struct pw_stack_memo *m, __
 	}
 	if (sp == m->sp0 || n != m->nr)	/* same position: nothing to tell */
 		return;
-	/* relative slots first (they moved with sp), then fixed ones */
-	__u32 fixed = n;
-	for (int k = 0; k < PW_STACK_DEPTH - 1; k++) {
-		if (k >= n)
-			break;
-		__u64 now = sp + (__u64)sc->slot[k] * 8, then = m->sp0 + (__u64)m->slot[k] * 8;
-		bool rel = sc->slot[k] == m->slot[k], fix = now == then;
-		if (sc->ip[k + 1] != m->ip[k] || (fixed == n ? !rel && !fix : !fix)) {
-			m->state = PW_MEMO_FAILED;
-			return;
-		}
-		if (fixed == n && !rel)
-			fixed = k;
+	__builtin_memcpy(sc->ip0, m->ip, sizeof(sc->ip0));
+	__builtin_memcpy(sc->slot0, m->slot, sizeof(sc->slot0));
+	sc->sp0 = m->sp0;
+	sc->sp = sp;
+	sc->fixed = n;
+	sc->bad = 0;
+	bpf_loop(n, pw_memo_cmp, NULL, 0);
+	if (sc->bad || sc->fixed > n) {
+		m->state = PW_MEMO_FAILED;
+		return;
 	}
-	m->fixed = fixed;
+	m->fixed = sc->fixed;
 	m->state = PW_MEMO_READY;
 }
 

@@ -244,6 +244,7 @@ static const char *const rel_names[] = { [PWT_REL_UNPIN] = "unpin", [PWT_REL_BAT
 	[PWT_REL_DIRTY] = "dirty", [PWT_REL_PUT] = "put", [PWT_REL_NEVER] = "never",
 	[PWT_REL_UNPIN_GET] = "unpin-get" };
 
+#define LOOKUP(names, what, s) lookup(names, sizeof(names) / sizeof(names[0]), what, s)
 static int lookup(const char *const *names, int n, const char *what, const char *s)
 {
 	if (!s)
@@ -317,9 +318,9 @@ static int cmd_pin(int argc, char **argv)
 	snprintf(api1, sizeof(api1), "%s", o.api ? o.api : "");
 	if ((api2 = strchr(api1, ',')))
 		*api2++ = 0;
-	r.api = lookup(api_names, 6, "api", o.api ? api1 : NULL);
-	uint32_t alt_api = api2 ? lookup(api_names, 6, "api", api2) : r.api;
-	r.release = lookup(rel_names, 7, "release", o.release);
+	r.api = LOOKUP(api_names, "api", o.api ? api1 : NULL);
+	uint32_t alt_api = api2 ? (uint32_t)LOOKUP(api_names, "api", api2) : r.api;
+	r.release = LOOKUP(rel_names, "release", o.release);
 	r.flags = (o.longterm ? PWT_F_LONGTERM : 0) | (o.readonly ? PWT_F_READONLY : 0);
 	r.addr = (uintptr_t)alloc_buf(o.pages, o.thp);
 	r.len = o.pages * PG;
