@@ -9,6 +9,7 @@
 # Lines for bench/report.sh:
 #   BENCH <kver> <round> <mode> <workload> <elapsed_ns>
 #   BENCHMAP <kver> <mode> <map name> <type> <max_entries> <memlock bytes>
+#   BENCHPFN <kver> <page frames of RAM: the highest pfn, as pinwatch sizes its mirror>
 #   PROF <kver> <mode> <after workload> <prog name> <run_cnt> <run_time_ns>  (cumulative)
 . "${PW_LIB:-/pw/lib.sh}"
 R=$(sed -n 's/.*pw\.bench_rounds=\([0-9]*\).*/\1/p' /proc/cmdline); R=${R:-7}
@@ -116,6 +117,9 @@ for w in $WORKLOADS; do
 	eval IT_$w=$it; echo "calibrate $w: 20 iters $ns ns -> $it iters"
 done
 
+# what pinwatch's mirror covers by default: every zone's end (src/tracer.c)
+awk -v k="$PW_KVER" '/^ +spanned/ { sp = $2 } /^ +start_pfn:/ { e = $2 + sp; if (e > m) m = e }
+	END { print "BENCHPFN", k, m }' /proc/zoneinfo
 r=1
 while [ $r -le "$R" ]; do
 	for m in $MODES; do

@@ -26,11 +26,12 @@ function med(s,   a, n, i, j, t) {   # median, min, max of a space-separated lis
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 $1 == "BENCH" && $6 ~ /^[0-9]+$/ { ns[$2 " " $3 " " $4 " " $5] = $6; K[$2]; W[$5]; M[$4]; R[$3] }
-# pinwatch: a pfn-indexed mirror (8 bytes per page frame, 64 per array
-# entry) plus the holders array; reported per page of RAM the mirror covers.
+# pinwatch: a pfn-indexed mirror (8 bytes per page frame, its last chunk
+# rounded up) plus the holders array; reported per page frame of the machine
+# (BENCHPFN: the highest pfn, which the mirror covers).
+$1 == "BENCHPFN" { pfns[$2] = $3 }
 $1 == "BENCHMAP" && $7 > 0 && $3 ~ /pinwatch|serve/ && ($4 == "mirror" || $4 == "holders") {
-	if ($4 == "mirror") pgs[$2 " " $3] = $6 * 64
-	mem[$2 " " $3] += $7 }
+	pgs[$2 " " $3] = $2; mem[$2 " " $3] += $7 }
 $1 == "BENCHMAP" && $7 > 0 && $3 == "bpftrace" && $4 ~ /^AT_/ && $5 == "hash" {
 	# 6.1 (before map_mem_usage, 6.4) reports round_up(key + value, 8) x entries only:
 	# add what 6.12 counts, the 48-byte htab_elem header and the 16-byte buckets
@@ -40,7 +41,7 @@ $1 == "BENCHMAP" && $7 > 0 && $3 == "bpftrace" && $4 ~ /^AT_/ && $5 == "hash" {
 $1 == "PROF" { pc[$2 " " $3 " " $5] = $6; pt[$2 " " $3 " " $5] = $7; P[$2 " " $3 " " $5] }
 $1 == "SCALE" { sc[++nsc] = $0 }
 END {
-	for (x in pgs) if (pgs[x] > 0) bpp[x] = mem[x] / pgs[x]
+	for (x in pgs) if (pfns[pgs[x]] > 0) bpp[x] = mem[x] / pfns[pgs[x]]
 	nw = split("pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register", wl, " ")
 	nm = split("pinwatch serve floor bpftrace", ml, " ")
 	nk = split("6.1 6.12", kl, " ")

@@ -51,7 +51,7 @@ if [ "${BENCH_SCALE:-1}" = 1 ]; then
 	wait $pids
 fi
 for v in $ks; do cat "$d/bench-$v.log"; [ -f "$d/scale-$v.log" ] && grep -E 'SCALE|PASS|FAIL' "$d/scale-$v.log"; done |
-	grep -vE '^ +(PROF|BENCHMAP) '
+	grep -vE '^ +(PROF|BENCHMAP|BENCHPFN) '
 BENCH_NOTE="host load average (1/5/15 min) before: $load0; after: $load1 (${BENCH_DIR:-$ob/bench})" \
 	bench/report.sh "$d"/vm-*/results.norm
 if [ "${BENCH_ICOUNT:-1}" = 1 ]; then

@@ -15,19 +15,20 @@
 struct audit_ctx {
 	__u64 now_ns, max_age_ns, final;
 	__u64 checked, base;
-	__u32 key;
+	__u32 key, group;	/* chunk, and the first cell of the group in it */
 };
 
-static long audit_cell(__u32 idx, struct audit_ctx *c)
+static long audit_cell(__u32 i, struct audit_ctx *c)
 {
 	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &c->key);
 	if (!ch)
 		return 1;
-	struct pw_cell *cell = &ch->c[idx & (PW_CHUNK_CELLS - 1)];
+	__u32 idx = (c->group + i) & (PW_CHUNK_CELLS - 1);
+	struct pw_cell *cell = &ch->c[idx];
 	__u32 pins = cell->pins, meta = cell->meta;
 	if (!pins)
 		return 0;
-	__u64 folio = pw_cell_folio(c->base, c->key, idx & (PW_CHUNK_CELLS - 1));
+	__u64 folio = pw_cell_folio(c->base, c->key, idx);
 	__u32 kpins = pw_kernel_pins((void *)folio), nr = pw_cell_nr_pages(meta);
 	struct pw_finding_key k = {};
 	struct pw_holder_rec *r;
@@ -68,16 +69,28 @@ static long audit_cell(__u32 idx, struct audit_ctx *c)
 	return 0;
 }
 
-/* One chunk: skip it unless a cell in it holds pins. */
-static long audit_chunk(struct bpf_map *map, __u32 *key, struct pw_chunk *ch, struct audit_ctx *c)
+/* One group of PW_AUDIT_CELLS cells of chunk c->key: skipped unless a cell
+ * in it holds pins (most of RAM is not pinned). */
+static long audit_group(__u32 g, struct audit_ctx *c)
 {
-	__u32 any = 0;
-	for (int i = 0; i < PW_CHUNK_CELLS; i++)
-		any |= ch->c[i].pins;
+	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &c->key);
+	if (!ch)
+		return 1;
+	__u32 first = (g * PW_AUDIT_CELLS) & (PW_CHUNK_CELLS - 1), any = 0;
+	struct pw_cell *cells = &ch->c[first & ~(PW_AUDIT_CELLS - 1)];
+	for (int i = 0; i < PW_AUDIT_CELLS; i++)
+		any |= cells[i].pins;
 	if (!any)
 		return 0;
+	c->group = first;
+	bpf_loop(PW_AUDIT_CELLS, audit_cell, c, 0);
+	return 0;
+}
+
+static long audit_chunk(struct bpf_map *map, __u32 *key, struct pw_chunk *ch, struct audit_ctx *c)
+{
 	c->key = *key;
-	bpf_loop(PW_CHUNK_CELLS, audit_cell, c, 0);
+	bpf_loop(PW_CHUNK_CELLS / PW_AUDIT_CELLS, audit_group, c, 0);
 	return 0;
 }
 

@@ -24,8 +24,12 @@ const volatile bool cfg_filter_tree __weak = false;
  * then outlives its pins as a cache of "this pfn is an order-0 folio" */
 const volatile bool cfg_small_cache __weak = false;
 
-/* The mirror: cells for pfns [0, max_entries * 64); the loader sizes it to
- * this machine's highest pfn (or --max-pages). mmapable: userspace scans it. */
+/* Page frames the mirror covers, pfns [0, cfg_max_pfn): this machine's
+ * highest pfn or --max-pages, exactly (the last chunk may reach beyond). */
+const volatile __u64 cfg_max_pfn __weak = 0;
+
+/* The mirror: cells for pfns [0, max_entries * PW_CHUNK_CELLS), used below
+ * cfg_max_pfn; the loader sizes it. mmapable: userspace scans it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

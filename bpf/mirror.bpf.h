@@ -120,8 +120,8 @@ static __always_inline struct pw_chunk *pw_chunk_of(__u64 base, __u64 folio, __u
 	 * becomes a shift */
 	__u64 sz = bpf_core_type_size(struct page), off = folio - base;
 	__u64 pfn = sz == 64 ? off >> 6 : off / sz;
-	__u32 key = pfn / PW_CHUNK_CELLS;
-	if (pfn / PW_CHUNK_CELLS > 0xffffffffULL)
+	__u32 key = pfn / PW_CHUNK_CELLS;	/* the loader caps cfg_max_pfn: no overflow */
+	if (pfn >= cfg_max_pfn)
 		return NULL;
 	*pfn_out = pfn;
 	return bpf_map_lookup_elem(&mirror, &key);

@@ -357,8 +357,12 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 	 * loop as a page beyond the mirror does */
 	__u32 j0 = (w->pos - w->buf_start) & (PW_BATCH - 1);
 	__u64 *q = &w->buf[j0];
-	/* the chunk of the last page: pages of a buffer often lie in the same
-	 * 64 page frames, and then the next cell is found without a lookup.
+	/* the chunk of the last page: pages of a buffer mostly lie in the same
+	 * 256 MiB of RAM, and then the next cell is found without a lookup.
+	 * A last chunk cut short by --max-pages needs no bound check here:
+	 * its cells past cfg_max_pfn are never written (every writer finds
+	 * its cell through pw_chunk_of), so their meta is 0, not order 0, and
+	 * the loop stops there for the general path, which drops the page.
 	 * vmemmap is reread from .bss there, one value fewer kept across the
 	 * lookup. */
 	struct pw_chunk *ch = NULL;

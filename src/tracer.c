@@ -86,6 +86,7 @@ static void configure(struct tracer *t, const struct pw_plan *p)
 	s->rodata->cfg_vmemmap_base_addr = p->vmemmap_base_addr;
 	s->rodata->cfg_filter_tree = t->opts.filter_tree;
 	s->rodata->cfg_small_cache = p->tp_btf;
+	s->rodata->cfg_max_pfn = t->opts.max_pages;
 	t->chunks = (t->opts.max_pages + PW_CHUNK_CELLS - 1) / PW_CHUNK_CELLS;
 	bpf_map__set_max_entries(s->maps.mirror, t->chunks);
 
@@ -432,7 +433,7 @@ int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH])
 
 __u64 tracer_capacity(struct tracer *t)
 {
-	return (__u64)t->chunks * PW_CHUNK_CELLS;	/* pfns covered */
+	return t->opts.max_pages;	/* pfns covered (cfg_max_pfn) */
 }
 
 /* One read through an fd we hold: does this kernel want CAP_BPF for it? */

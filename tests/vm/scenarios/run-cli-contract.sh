@@ -36,8 +36,8 @@ printf 'leak:ok\nbogus line\n' > /tmp/bad.supp
 check malformed-suppressions 2 -- --suppressions /tmp/bad.supp -- true
 grep -q 'bad.supp:2' /tmp/err || pw_fail "malformed-suppressions: error does not name line 2: $(cat /tmp/err)"
 
-# pins beyond the mirror (--max-pages 4 covers pfns 0-63, where no user page
-# lives): every one counted as dropped, report incomplete, never a clean exit
+# pins beyond the mirror (--max-pages 4 covers pfns 0-3, where no user page
+# lives, though its one chunk spans 65536): every one counted as dropped, report incomplete, never a clean exit
 check full-mirror-is-not-clean 23 -- --max-pages 4 --json /tmp/f.json -- \
 	pwtest pin --api fast --pages 16 --release unpin
 grep -q '"incomplete": true' /tmp/f.json || pw_fail "full mirror: report not marked incomplete"
