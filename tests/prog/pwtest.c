@@ -69,7 +69,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 /* ------------------------------------------------------------ options */
 
 struct opts {
-	const char *api, *release, *dev;
+	const char *api, *release, *dev, *file;	/* file: --file, its pages over the buffer */
 	long pages, iters, hold_ms;
 	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
@@ -127,6 +127,7 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *allowe
 		if (!strcmp(a, "--api")) { if (!v) die("--api needs a value"); o->api = v; i++; }
 		else if (!strcmp(a, "--release")) { if (!v) die("--release needs a value"); o->release = v; i++; }
 		else if (!strcmp(a, "--dev")) { if (!v) die("--dev needs a value"); o->dev = v; i++; }
+		else if (!strcmp(a, "--file")) { if (!v) die("--file needs a value"); o->file = v; i++; }
 		else if (!strcmp(a, "--pages")) { o->pages = parse_num(a, v, 1, MAX_PAGES); i++; }
 		else if (!strcmp(a, "--iters")) { o->iters = parse_num(a, v, 1, 1000000); i++; }
 		else if (!strcmp(a, "--hold-ms")) { o->hold_ms = parse_num(a, v, 0, 3600000); i++; }
@@ -301,12 +302,58 @@ static void alias_buf(char *buf, long npages)
 		die("--alias: the pages of the buffer are not one page");
 }
 
+/* --file F: map F's first npages pages (MAP_SHARED) over buf, written once
+ * so they are present. Page-cache pages outlive the process, so a test can
+ * learn their pfns beforehand (pwtest pfns) and cut --max-pages between
+ * them. */
+static void file_buf(char *buf, long npages, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	if (mmap(buf, npages * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		die("mmap %s: %s", path, strerror(errno));
+	close(fd);
+	for (long i = 0; i < npages; i++)
+		buf[i * PG] = (char)(i + 1);
+}
+
+/* pfns --file F --pages N: the pfn of each of F's first N pages, one a line
+ * (from /proc/self/pagemap: root only) */
+static int cmd_pfns(int argc, char **argv)
+{
+	struct opts o;
+
+	parse_opts(argc, argv, &o, "pages,file");
+	if (!o.file)
+		die("--file is required");
+	char *buf = alloc_buf(o.pages, false);
+	file_buf(buf, o.pages, o.file);
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open /proc/self/pagemap: %s", strerror(errno));
+	for (long i = 0; i < o.pages; i++) {
+		uint64_t e = 0, pfn_mask = (1ULL << 55) - 1;
+
+		if (pread(fd, &e, sizeof(e), ((uintptr_t)buf / PG + i) * sizeof(e)) != sizeof(e))
+			die("read /proc/self/pagemap: %s", strerror(errno));
+		if (!(e >> 63) || !(e & pfn_mask))
+			die("page %ld: no pfn in pagemap (not present, or not root)", i);
+		printf("%" PRIu64 "\n", e & pfn_mask);
+	}
+	close(fd);
+	return 0;
+}
+
 static int cmd_pin(int argc, char **argv)
 {
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,alias,iters,time,fresh");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,alias,iters,time,fresh,file");
+	if (o.file && (o.thp || o.hole || o.alias || o.fresh))
+		die("--file goes with none of --thp, --hole, --alias, --fresh");
 	if (o.hole && (o.thp || o.pages < 2))
 		die("--hole needs a 4 KiB buffer of at least 2 pages");
 	if (o.alias && (o.thp || o.hole))
@@ -329,6 +376,8 @@ static int cmd_pin(int argc, char **argv)
 		die("munmap hole: %s", strerror(errno));
 	if (o.alias)
 		alias_buf((char *)(uintptr_t)r.addr, o.pages);
+	if (o.file)
+		file_buf((char *)(uintptr_t)r.addr, o.pages, o.file);
 
 	int fd = open_dev();
 	struct pwt_req sum = r;
@@ -590,7 +639,7 @@ static const struct {
 } cmds[] = {
 	{ "pin", cmd_pin }, { "release-leaked", cmd_release_leaked }, { "pvm", cmd_pvm },
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
-	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty },
+	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
 };
 
 int main(int argc, char **argv)
@@ -598,7 +647,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias] [--fresh]\n"
+			"usage: pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias|--file F] [--fresh]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
@@ -607,6 +656,7 @@ int main(int argc, char **argv)
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
 			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
 			"       pwtest vmstat\n"
+			"       pwtest pfns --file F --pages N      (the pfn of each of F's first N pages)\n"
 			"       (pin, pvm, uring, odirect: [--iters K] [--time] appends elapsed_ns=N)\n");
 		return argc < 2 ? 2 : 0;
 	}

@@ -42,9 +42,33 @@ check full-mirror-is-not-clean 23 -- --max-pages 4 --json /tmp/f.json -- \
 	pwtest pin --api fast --pages 16 --release unpin
 grep -q '"incomplete": true' /tmp/f.json || pw_fail "full mirror: report not marked incomplete"
 dropped=$(sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' /tmp/f.json)
-[ "$dropped" = 16 ] || pw_fail "full mirror: $dropped dropped pages counted, want 16 (all 16 pins beyond pfn 63)"
+[ "$dropped" = 16 ] || pw_fail "full mirror: $dropped dropped pages counted, want 16 (all 16 pins beyond pfn 3)"
 grep -q '"findings": \[\]' /tmp/f.json || pw_fail "full mirror: releases of unmirrored pins must not become findings"
 grep -q 'INCOMPLETE' /tmp/err || pw_fail "full mirror: text report does not say INCOMPLETE"
+
+# --max-pages is exact inside a mirror chunk (65536 cells): a tmpfs file's
+# pages keep their pfns from one process to the next, so the cut M goes
+# between two of them that share a chunk (16 pages, 8 chunks in 2 GiB: some
+# two do). Pages below M are mirrored, the others dropped, each of 3 rounds,
+# pinned and released in batches (the cached 4 KiB loop from round 2 on).
+mkdir -p /tmp/pwshm && mount -t tmpfs tmpfs /tmp/pwshm &&
+	dd if=/dev/zero of=/tmp/pwshm/f bs=4096 count=16 2>/dev/null ||
+	pw_fail "max-pages-exact: no tmpfs file"
+pwtest pfns --file /tmp/pwshm/f --pages 16 | sort -n > /tmp/pfns
+cut=$(awk 'NR > 1 && $1 > p && int($1 / 65536) == int(p / 65536) { print p + 1; exit } { p = $1 }' /tmp/pfns)
+if [ -z "$cut" ]; then
+	PW_CASES=$((PW_CASES + 1)); pw_fail "max-pages-exact: no two pages in one chunk: $(tr '\n' ' ' < /tmp/pfns)"
+else
+	below=$(awk -v c="$cut" '$1 < c' /tmp/pfns | wc -l); above=$((16 - below))
+	check max-pages-exact 23 -- --max-pages "$cut" --json /tmp/m.json -- \
+		pwtest pin --api fast --pages 16 --file /tmp/pwshm/f --release batch --iters 3
+	got_acq=$(pw_json_num /tmp/m.json pins_acquired)
+	got_drop=$(sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' /tmp/m.json)
+	[ "$got_acq" = $((3 * below)) ] && [ "$got_drop" = $((3 * above)) ] ||
+		pw_fail "max-pages-exact (cut $cut, $below pages below): mirrored $got_acq, dropped $got_drop; want $((3 * below)), $((3 * above))"
+	grep -q '"findings": \[\]' /tmp/m.json || pw_fail "max-pages-exact: releases of unmirrored pins must not become findings"
+fi
+umount /tmp/pwshm
 
 # JSON on stdout, and pins of a forked grandchild are followed
 PW_CASES=$((PW_CASES + 1))
