@@ -31,7 +31,7 @@ $1 == "BENCH" && $6 ~ /^[0-9]+$/ { ns[$2 " " $3 " " $4 " " $5] = $6; K[$2]; W[$5
 # (BENCHPFN: the highest pfn, which the mirror covers).
 $1 == "BENCHPFN" { pfns[$2] = $3 }
 $1 == "BENCHMAP" && $7 > 0 && $3 ~ /pinwatch|serve/ && ($4 == "mirror" || $4 == "holders") {
-	pgs[$2 " " $3] = $2; mem[$2 " " $3] += $7 }
+	mem[$2 " " $3] += $7 }
 $1 == "BENCHMAP" && $7 > 0 && $3 == "bpftrace" && $4 ~ /^AT_/ && $5 == "hash" {
 	# 6.1 (before map_mem_usage, 6.4) reports round_up(key + value, 8) x entries only:
 	# add what 6.12 counts, the 48-byte htab_elem header and the 16-byte buckets
@@ -41,7 +41,7 @@ $1 == "BENCHMAP" && $7 > 0 && $3 == "bpftrace" && $4 ~ /^AT_/ && $5 == "hash" {
 $1 == "PROF" { pc[$2 " " $3 " " $5] = $6; pt[$2 " " $3 " " $5] = $7; P[$2 " " $3 " " $5] }
 $1 == "SCALE" { sc[++nsc] = $0 }
 END {
-	for (x in pgs) if (pfns[pgs[x]] > 0) bpp[x] = mem[x] / pfns[pgs[x]]
+	for (x in mem) { split(x, km, " "); if (pfns[km[1]] > 0) bpp[x] = mem[x] / pfns[km[1]] }
 	nw = split("pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register", wl, " ")
 	nm = split("pinwatch serve floor bpftrace", ml, " ")
 	nk = split("6.1 6.12", kl, " ")

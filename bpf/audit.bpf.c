@@ -77,7 +77,7 @@ static long audit_group(__u32 g, struct audit_ctx *c)
 	if (!ch)
 		return 1;
 	__u32 first = (g * PW_AUDIT_CELLS) & (PW_CHUNK_CELLS - 1), any = 0;
-	struct pw_cell *cells = &ch->c[first & ~(PW_AUDIT_CELLS - 1)];
+	struct pw_cell *cells = &ch->c[first];
 	for (int i = 0; i < PW_AUDIT_CELLS; i++)
 		any |= cells[i].pins;
 	if (!any)

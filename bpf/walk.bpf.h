@@ -360,9 +360,10 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 	/* the chunk of the last page: pages of a buffer mostly lie in the same
 	 * 256 MiB of RAM, and then the next cell is found without a lookup.
 	 * A last chunk cut short by --max-pages needs no bound check here:
-	 * its cells past cfg_max_pfn are never written (every writer finds
-	 * its cell through pw_chunk_of), so their meta is 0, not order 0, and
-	 * the loop stops there for the general path, which drops the page.
+	 * its cells past cfg_max_pfn are never written (a cell's first write
+	 * comes through pw_chunk_of; this loop writes only cells already
+	 * marked order 0), so their meta is 0 and the loop stops there for
+	 * the general path, which drops the page.
 	 * vmemmap is reread from .bss there, one value fewer kept across the
 	 * lookup. */
 	struct pw_chunk *ch = NULL;

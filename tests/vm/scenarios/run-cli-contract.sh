@@ -12,6 +12,9 @@ pw_load_module
 mode=${PW_TRACE:-auto}
 pr() { pinwatch run --attach "$mode" --settle 500ms "$@"; }
 
+# dropped_pages JSON: the report's dropped.pages (pins beyond the mirror)
+dropped_pages() { sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' "$1"; }
+
 # check NAME WANT_STATUS -- pinwatch-run-args...: also keeps stderr in /tmp/err
 check() {
 	n=$1 want=$2; shift 3
@@ -41,7 +44,7 @@ grep -q 'bad.supp:2' /tmp/err || pw_fail "malformed-suppressions: error does not
 check full-mirror-is-not-clean 23 -- --max-pages 4 --json /tmp/f.json -- \
 	pwtest pin --api fast --pages 16 --release unpin
 grep -q '"incomplete": true' /tmp/f.json || pw_fail "full mirror: report not marked incomplete"
-dropped=$(sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' /tmp/f.json)
+dropped=$(dropped_pages /tmp/f.json)
 [ "$dropped" = 16 ] || pw_fail "full mirror: $dropped dropped pages counted, want 16 (all 16 pins beyond pfn 3)"
 grep -q '"findings": \[\]' /tmp/f.json || pw_fail "full mirror: releases of unmirrored pins must not become findings"
 grep -q 'INCOMPLETE' /tmp/err || pw_fail "full mirror: text report does not say INCOMPLETE"
@@ -63,7 +66,7 @@ else
 	check max-pages-exact 23 -- --max-pages "$cut" --json /tmp/m.json -- \
 		pwtest pin --api fast --pages 16 --file /tmp/pwshm/f --release batch --iters 3
 	got_acq=$(pw_json_num /tmp/m.json pins_acquired)
-	got_drop=$(sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' /tmp/m.json)
+	got_drop=$(dropped_pages /tmp/m.json)
 	[ "$got_acq" = $((3 * below)) ] && [ "$got_drop" = $((3 * above)) ] ||
 		pw_fail "max-pages-exact (cut $cut, $below pages below): mirrored $got_acq, dropped $got_drop; want $((3 * below)), $((3 * above))"
 	grep -q '"findings": \[\]' /tmp/m.json || pw_fail "max-pages-exact: releases of unmirrored pins must not become findings"
