@@ -91,4 +91,38 @@ static __always_inline __u32 pw_kernel_pins(const void *folio)
 	return rc > 0 ? (__u32)rc / PW_PIN_BIAS : 0;
 }
 
+/* The CPU's interrupt nesting: the NMI, hardirq and softirq bits of its
+ * preempt count (include/linux/preempt.h), 0 when it cannot be read. x86-64
+ * keeps the count in the per-CPU __preempt_count (6.1, and 6.15+) or in
+ * pcpu_hot (6.2-6.14); a kernel without either leaves 0, the old guess.
+ * PREEMPT_RT counts softirqs in the task instead (softirq_disable_cnt).
+ * Compared, not tested for zero: a kprobe that fires through int3 runs in
+ * NMI context by itself, at the GUP entry as at an unpin inside it. */
+#define PW_IRQ_BITS	0xffff00u	/* SOFTIRQ_MASK | HARDIRQ_MASK | NMI_MASK */
+#define PW_SOFTIRQ_BITS	0xff00u
+extern const int __preempt_count __ksym __weak;
+struct pcpu_hot___pw {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+extern const struct pcpu_hot___pw pcpu_hot __ksym __weak;
+struct task_struct___rt {
+	int softirq_disable_cnt;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 pw_irq_ctx(void)
+{
+	__u32 pc;
+	if (&__preempt_count)
+		pc = *(const int *)bpf_this_cpu_ptr(&__preempt_count);
+	else if (bpf_core_field_exists(((struct pcpu_hot___pw *)0)->preempt_count))
+		pc = ((const struct pcpu_hot___pw *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count;
+	else
+		return 0;
+	if (bpf_core_field_exists(((struct task_struct___rt *)0)->softirq_disable_cnt)) {
+		struct task_struct___rt *t = (void *)bpf_get_current_task_btf();
+		pc = (pc & ~PW_SOFTIRQ_BITS) | (t->softirq_disable_cnt & PW_SOFTIRQ_BITS);
+	}
+	return pc & PW_IRQ_BITS;
+}
+
 #endif

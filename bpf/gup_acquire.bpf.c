@@ -33,6 +33,7 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 	s->pages = pages;
 	s->gup_flags = gup_flags;
 	bpf_get_current_comm(s->h.comm, sizeof(s->h.comm));
+	s->irq_ctx = pw_irq_ctx();
 	s->depth = 1;
 	__sync_fetch_and_add(pw_busy_bucket(), 1);
 	return 0;

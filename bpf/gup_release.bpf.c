@@ -5,7 +5,9 @@
  * Each walks what it is handed: a page array, a folio array, a range of
  * pages, or one page or folio. An unpin made while the task is inside a GUP
  * call is GUP's own rollback of pins the mirror has not been given yet
- * (long-term migration, memfd_pin_folios' error path): skipped.
+ * (long-term migration, memfd_pin_folios' error path): skipped, unless
+ * it comes from an interrupt that landed on the task (another interrupt
+ * nesting than at the GUP entry, pw_irq_ctx).
  */
 #include "walk.bpf.h"
 #include <bpf/bpf_tracing.h>
@@ -15,7 +17,9 @@ static __always_inline bool pw_in_gup(void)
 	if (!*pw_busy_bucket())
 		return false;
 	struct pw_slot *s = pw_slot_get(false);
-	return s && s->depth;
+	/* an interrupt that landed on the task (a block driver completing
+	 * I/O) is not GUP's rollback: its unpins count (irq-unpin-inside-gup) */
+	return s && s->depth && s->irq_ctx == pw_irq_ctx();
 }
 
 /* A walk for an unpin of n pins at p, NULL when there is none to do. */

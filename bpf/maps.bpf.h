@@ -106,6 +106,7 @@ struct pw_slot {
 	__u32 gup_flags;
 	__u32 depth;
 	__u32 get_id;		/* this task's last FOLL_GET call's id (pw_new_get) */
+	__u32 irq_ctx;		/* pw_irq_ctx() at the outermost GUP entry */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

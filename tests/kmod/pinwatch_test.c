@@ -5,7 +5,9 @@
  * A misc device /dev/pinwatch_test. One ioctl (PWT_IOC_PIN) acquires the pages
  * of the caller's buffer through one API and releases them through one path,
  * correct or deliberately buggy; PWT_IOC_RELEASE_LEAKED unpins pages a previous
- * call "leaked". See pinwatch_test.h for the ABI.
+ * call "leaked"; PWT_IOC_IRQ_UNPIN unpins in hardirq while the task is inside
+ * GUP (the device's mmap fault handler, called by GUP, raises the irq_work).
+ * See pinwatch_test.h for the ABI.
  *
  * Every acquire and release path is its own out-of-line function with a
  * distinct name (pwt_pin_fast, pwt_unpin_each, ...) so a tracer's kernel stack
@@ -25,6 +27,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/version.h>
+#include <linux/irq_work.h>
+#include <linux/preempt.h>
 
 #include "pinwatch_test.h"
 
@@ -228,6 +232,113 @@ static PWT_FN long pwt_unpin_get_pages(struct page **pages, long nr)
 	return nr;
 }
 
+/* ---------------------------------------------------------------- unpin in hardirq */
+
+/* One request at a time (pwt_irq_lock): the pages the irq_work unpins, and
+ * the task whose GUP call the fault handler must see to raise it. */
+static struct {
+	struct irq_work work;
+	struct task_struct *task;	/* inside pin_user_pages(); NULL when not armed */
+	struct page **pages;
+	long nr;
+	u32 release;
+	long released;			/* pages the irq_work unpinned, -1: wrong context */
+} pwt_irq;
+static DEFINE_MUTEX(pwt_irq_lock);
+
+/* The irq_work: unpin the buffer, in hardirq, on the task that is inside
+ * GUP. Anywhere else it leaves them to the ioctl, which reports it. */
+static PWT_FN void pwt_irq_unpin(struct irq_work *w)
+{
+	if (!in_hardirq() || current != pwt_irq.task) {
+		pwt_irq.released = -1;
+		return;
+	}
+	if (pwt_irq.release == PWT_IRQ_BATCH)
+		pwt_unpin_batch(pwt_irq.pages, pwt_irq.nr);
+	else
+		pwt_unpin_each(pwt_irq.pages, pwt_irq.nr);
+	pwt_irq.released = pwt_irq.nr;
+}
+
+/* GUP faulting in a page of the device's private mapping: a zeroed page,
+ * which the COW fault copies into the anonymous page GUP pins. Armed, it
+ * first raises the irq_work (a self-IPI: it runs as soon as interrupts are
+ * on, here) and waits until it has run. */
+static vm_fault_t pwt_fault(struct vm_fault *vmf)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	if (!page)
+		return VM_FAULT_OOM;
+	if (READ_ONCE(pwt_irq.task) == current) {
+		irq_work_queue(&pwt_irq.work);
+		irq_work_sync(&pwt_irq.work);
+	}
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct pwt_vm_ops = {
+	.fault = pwt_fault,
+};
+
+/* Private mappings only: GUP pins the COW copy, an ordinary anonymous page. */
+static int pwt_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_MAYSHARE)
+		return -EINVAL;
+	vma->vm_ops = &pwt_vm_ops;
+	return 0;
+}
+
+static long pwt_do_irq_unpin(struct pwt_irq *r)
+{
+	struct page **pages, *fpage = NULL;
+	long nr, got, fgot, released;
+
+	if (r->reserved || (r->release != PWT_IRQ_UNPIN && r->release != PWT_IRQ_BATCH))
+		return -EINVAL;
+	if (!r->len || r->len > PWT_MAX_BYTES || !PAGE_ALIGNED(r->len) || !PAGE_ALIGNED(r->addr) ||
+	    r->addr + r->len < r->addr || !PAGE_ALIGNED(r->fault_addr) || !current->mm)
+		return -EINVAL;
+	nr = r->len >> PAGE_SHIFT;
+	pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	got = pwt_pin_fast(r->addr, nr, FOLL_WRITE, pages);
+	if (got != nr) {
+		if (got > 0)
+			pwt_unpin_batch(pages, got);
+		kvfree(pages);
+		return got < 0 ? got : -EFAULT;
+	}
+	r->acquired = nr;
+
+	mutex_lock(&pwt_irq_lock);
+	pwt_irq.pages = pages;
+	pwt_irq.nr = nr;
+	pwt_irq.release = r->release;
+	pwt_irq.released = 0;
+	WRITE_ONCE(pwt_irq.task, current);
+	fgot = pwt_pin_plain(r->fault_addr, 1, FOLL_WRITE, &fpage);
+	WRITE_ONCE(pwt_irq.task, NULL);
+	irq_work_sync(&pwt_irq.work);
+	released = pwt_irq.released;
+	mutex_unlock(&pwt_irq_lock);
+
+	if (fgot == 1) {
+		pwt_unpin_each(&fpage, 1);
+		r->fault_pinned = 1;
+	}
+	if (released == nr)
+		r->irq_released = nr;
+	else
+		pwt_unpin_batch(pages, nr);	/* not done in hardirq: the caller fails */
+	kvfree(pages);
+	return fgot < 0 ? fgot : 0;
+}
+
 /* ---------------------------------------------------------------- ioctl */
 
 static long pwt_do_pin(struct pwt_req *r)
@@ -354,6 +465,17 @@ static long pwt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 		return copy_to_user(uarg, &o, sizeof(o)) ? -EFAULT : 0;
 	}
+	case PWT_IOC_IRQ_UNPIN: {
+		struct pwt_irq r;
+		long ret, ret2;
+
+		if (copy_from_user(&r, uarg, sizeof(r)))
+			return -EFAULT;
+		r.acquired = r.irq_released = r.fault_pinned = 0;
+		ret = pwt_do_irq_unpin(&r);
+		ret2 = copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : 0;
+		return ret ? ret : ret2;
+	}
 	default:
 		return -ENOTTY;
 	}
@@ -363,6 +485,7 @@ static const struct file_operations pwt_fops = {
 	.owner		= THIS_MODULE,
 	.unlocked_ioctl	= pwt_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= pwt_mmap,
 };
 
 static struct miscdevice pwt_misc = {
@@ -374,6 +497,7 @@ static struct miscdevice pwt_misc = {
 
 static int __init pwt_init(void)
 {
+	init_irq_work(&pwt_irq.work, pwt_irq_unpin);
 	return misc_register(&pwt_misc);
 }
 

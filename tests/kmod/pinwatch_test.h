@@ -62,8 +62,37 @@ struct pwt_leaked {
 	int64_t reserved;
 };
 
+/*
+ * PWT_IOC_IRQ_UNPIN: the buffer addr/len is pinned (pin_user_pages_fast), then
+ * unpinned in hardirq context while this task is inside another GUP call, as
+ * a block driver's completion interrupt does when it lands on a task that is
+ * pinning: the module pins one page at fault_addr (an untouched page of a
+ * MAP_PRIVATE mmap of /dev/pinwatch_test) with pin_user_pages(); GUP faults
+ * it in through the module's fault handler, which raises an irq_work that
+ * unpins the buffer. The fault page is unpinned afterwards, in task context.
+ */
+enum pwt_irq_release {
+	PWT_IRQ_UNPIN = 1,	/* unpin_user_page() per page, in hardirq */
+	PWT_IRQ_BATCH = 2,	/* unpin_user_pages(), in hardirq */
+};
+
+struct pwt_irq {
+	/* in */
+	uint64_t addr;		/* the buffer unpinned in hardirq, page aligned */
+	uint64_t len;		/* bytes, page multiple, 1..PWT_MAX_BYTES */
+	uint64_t fault_addr;	/* an untouched page of a MAP_PRIVATE mmap of the device */
+	uint32_t release;	/* enum pwt_irq_release */
+	uint32_t reserved;	/* must be 0 */
+	/* out */
+	int64_t acquired;	/* buffer pages pinned */
+	int64_t irq_released;	/* of those, unpinned in hardirq on this task inside GUP
+				 * (the rest were unpinned in task context, after it) */
+	int64_t fault_pinned;	/* fault pages pinned by that GUP call (and unpinned) */
+};
+
 #define PWT_IOC_MAGIC           'P'
 #define PWT_IOC_PIN             _IOWR(PWT_IOC_MAGIC, 1, struct pwt_req)
 #define PWT_IOC_RELEASE_LEAKED  _IOR(PWT_IOC_MAGIC, 2, struct pwt_leaked)
+#define PWT_IOC_IRQ_UNPIN       _IOWR(PWT_IOC_MAGIC, 3, struct pwt_irq)
 
 #endif

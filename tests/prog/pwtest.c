@@ -14,6 +14,8 @@
  *       (--alias: every page of the buffer maps the same page of a one-page memfd,
  *        so the pages array the module pins holds one page N times)
  *   pwtest release-leaked
+ *   pwtest irq-unpin --pages N --release unpin|batch
+ *       (the module unpins the buffer in hardirq while this task is inside GUP)
  *   pwtest pvm --pages N [--iters K] [--thp]
  *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
@@ -41,20 +43,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <linux/fs.h>
-#include <linux/udmabuf.h>
-#include <liburing.h>
 
-#include "pinwatch_test.h"
-
-#define PG      4096UL
-#define HPAGE   (2UL << 20)
-#define MAX_PAGES (PWT_MAX_BYTES / PG)
+#include "pwtest.h"
 
 static const char *cmd = "pwtest";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,13 +63,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 
 /* ------------------------------------------------------------ options */
 
-struct opts {
-	const char *api, *release, *dev, *file;	/* file: --file, its pages over the buffer */
-	long pages, iters, hold_ms;
-	bool longterm, readonly, thp, write, hole, alias, time, fresh;
-};
-
-static int64_t now_ns(void)
+int64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -83,7 +72,7 @@ static int64_t now_ns(void)
 }
 
 /* " elapsed_ns=N" when --time was given, else "" (static buffer: one use per line) */
-static const char *elapsed(const struct opts *o, int64_t t0)
+const char *elapsed(const struct opts *o, int64_t t0)
 {
 	static char b[48];
 
@@ -108,7 +97,7 @@ static long parse_num(const char *opt, const char *s, long min, long max)
 }
 
 /* allowed: a string of option names the subcommand accepts, e.g. "api,pages". */
-static void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
+void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 {
 	memset(o, 0, sizeof(*o));
 	o->pages = -1;
@@ -145,7 +134,7 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *allowe
 		die("--pages N is required");
 }
 
-static void sleep_ms(long ms)
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -192,7 +181,7 @@ static long anon_huge_bytes(void *addr)
 }
 
 /* Anonymous buffer of npages, populated by writing; 4 KiB pages or verified THP. */
-static void *alloc_buf(long npages, bool thp)
+void *alloc_buf(long npages, bool thp)
 {
 	size_t len = npages * PG;
 	char *p;
@@ -431,170 +420,35 @@ static int cmd_release_leaked(int argc, char **argv)
 	return 0;
 }
 
-/* ------------------------------------------------------------ process_vm_readv */
-
-static int cmd_pvm(int argc, char **argv)
+/* irq-unpin --pages N --release unpin|batch: the module pins a buffer, then
+ * unpins it in hardirq while this task is inside its pin_user_pages() call
+ * on a page of the device's own private mapping (see PWT_IOC_IRQ_UNPIN).
+ * Fails unless the unpins really ran there. */
+static int cmd_irq_unpin(int argc, char **argv)
 {
+	static const char *const names[] = { [PWT_IRQ_UNPIN] = "unpin", [PWT_IRQ_BATCH] = "batch" };
 	struct opts o;
+	struct pwt_irq r = { 0 };
 
-	parse_opts(argc, argv, &o, "pages,iters,thp,time");
-	size_t len = o.pages * PG;
-	char *src = alloc_buf(o.pages, o.thp);	/* remote side: pinned by the kernel */
-	char *dst = alloc_buf(o.pages, false);	/* local side: copied into, not pinned */
-	struct iovec l = { dst, len }, r = { src, len };
-	int64_t t0 = now_ns();
-
-	for (long i = 0; i < o.iters; i++) {
-		ssize_t n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
-
-		if (n != (ssize_t)len)
-			die("process_vm_readv iteration %ld: %zd of %zu bytes: %s", i, n, len,
-			    n < 0 ? strerror(errno) : "short");
-	}
-	const char *el = elapsed(&o, t0);
-	if (memcmp(src, dst, len))
-		die("process_vm_readv copied wrong data");
-	printf("pvm pages=%ld iters=%ld thp=%d pinned_total=%ld%s\n", o.pages, o.iters, o.thp,
-	       o.pages * o.iters, el);
-	return 0;
-}
-
-/* ------------------------------------------------------------ io_uring */
-
-static int cmd_uring(int argc, char **argv)
-{
-	struct opts o;
-	struct io_uring ring;
-	bool at_exit;
-	int ret;
-
-	parse_opts(argc, argv, &o, "pages,hold-ms,release,thp,iters,time");
-	if (!o.release || !strcmp(o.release, "unregister"))
-		at_exit = false;
-	else if (!strcmp(o.release, "exit"))
-		at_exit = true;
-	else
-		die("unknown --release '%s' (want unregister|exit)", o.release);
-
-	struct iovec iov = { alloc_buf(o.pages, o.thp), o.pages * PG };
-
-	ret = io_uring_queue_init(4, &ring, 0);
-	if (ret)
-		die("io_uring_queue_init: %s", strerror(-ret));
-	if (at_exit && o.iters > 1)
-		die("--iters needs --release unregister");
-	/* --iters: K-1 extra register+unregister rounds before the final register */
-	int64_t t0 = now_ns();
-	for (long i = 1; i < o.iters; i++) {
-		ret = io_uring_register_buffers(&ring, &iov, 1);
-		if (ret || (ret = io_uring_unregister_buffers(&ring)))
-			die("io_uring buffer round %ld (%ld pages): %s", i, o.pages, strerror(-ret));
-	}
-	ret = io_uring_register_buffers(&ring, &iov, 1);
-	if (ret)
-		die("io_uring_register_buffers(%ld pages): %s", o.pages, strerror(-ret));
-	sleep_ms(o.hold_ms);
-	if (!at_exit) {
-		ret = io_uring_unregister_buffers(&ring);
-		if (ret)
-			die("io_uring_unregister_buffers: %s", strerror(-ret));
-	}
-	const char *el = elapsed(&o, t0);	/* hold_ms included: bench uses 0 */
-	if (!at_exit)
-		io_uring_queue_exit(&ring);
-	/* at_exit: the ring fd closes at exit; the kernel unpins from its exit work. */
-	printf("uring pages=%ld thp=%d hold_ms=%ld release=%s%s\n", o.pages, o.thp, o.hold_ms,
-	       at_exit ? "exit" : "unregister", el);
-	fflush(stdout);
-	return 0;
-}
-
-/* ------------------------------------------------------------ O_DIRECT */
-
-static int cmd_odirect(int argc, char **argv)
-{
-	struct opts o;
-	uint64_t devsize = 0;
-
-	parse_opts(argc, argv, &o, "dev,pages,write,thp,iters,time");
-	if (!o.dev)
-		die("--dev DEV is required");
-	size_t len = o.pages * PG;
-	char *buf = alloc_buf(o.pages, o.thp);
-	int fd = open(o.dev, (o.write ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC);
-
-	if (fd < 0)
-		die("open %s O_DIRECT: %s", o.dev, strerror(errno));
-	struct stat st;
-	/* a block device, or a regular file (legacy-DIO filesystems such as vfat) */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		devsize = st.st_size;
-	else if (ioctl(fd, BLKGETSIZE64, &devsize))
-		die("BLKGETSIZE64 %s: %s (not a block device or file?)", o.dev, strerror(errno));
-	if (devsize < len)
-		die("%s has %" PRIu64 " bytes, need %zu", o.dev, devsize, len);
-
-	int64_t t0 = now_ns();
-	for (long i = 0; i < o.iters; i++) {	/* --iters: the same transfer K times */
-		ssize_t n;
-		if (o.write) {
-			/* Write back what is there: fill the buffer with a buffered (copying, pin-free) read. */
-			int bfd = open(o.dev, O_RDONLY | O_CLOEXEC);
-
-			if (bfd < 0 || pread(bfd, buf, len, 0) != (ssize_t)len)
-				die("buffered pre-read of %s: %s", o.dev, strerror(errno));
-			close(bfd);
-			n = pwrite(fd, buf, len, 0);
-		} else {
-			n = pread(fd, buf, len, 0);
-		}
-		if (n != (ssize_t)len)
-			die("O_DIRECT %s of %zu bytes: %zd: %s", o.write ? "write" : "read", len, n,
-			    n < 0 ? strerror(errno) : "short");
-	}
-	const char *el = elapsed(&o, t0);
+	parse_opts(argc, argv, &o, "pages,release");
+	r.release = LOOKUP(names, "release", o.release);
+	r.addr = (uintptr_t)alloc_buf(o.pages, false);
+	r.len = o.pages * PG;
+	int fd = open_dev();
+	void *f = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (f == MAP_FAILED)
+		die("mmap %s: %s", PWT_DEVICE, strerror(errno));
+	r.fault_addr = (uintptr_t)f;	/* untouched: GUP must fault it in */
+	if (ioctl(fd, PWT_IOC_IRQ_UNPIN, &r))
+		die("ioctl IRQ_UNPIN(pages=%ld release=%s): %s", o.pages, o.release, strerror(errno));
 	close(fd);
-	printf("odirect dev=%s op=%s pages=%ld thp=%d bytes=%zu%s\n", o.dev, o.write ? "write" : "read",
-	       o.pages, o.thp, len, el);
-	return 0;
-}
-
-/* ------------------------------------------------------------ udmabuf */
-
-static int cmd_udmabuf(int argc, char **argv)
-{
-	struct opts o;
-
-	parse_opts(argc, argv, &o, "pages,hold-ms");
-	size_t len = o.pages * PG;
-	int mfd = memfd_create("pwtest-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-
-	if (mfd < 0)
-		die("memfd_create: %s", strerror(errno));
-	if (ftruncate(mfd, len))
-		die("ftruncate memfd: %s", strerror(errno));
-	/* Populate every page (shmem, 4 KiB folios unless shmem THP is on). */
-	char *zero = calloc(1, PG);
-	for (size_t off = 0; off < len; off += PG)
-		if (pwrite(mfd, zero, PG, off) != (ssize_t)PG)
-			die("populate memfd: %s", strerror(errno));
-	free(zero);
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK))
-		die("F_ADD_SEALS F_SEAL_SHRINK: %s", strerror(errno));
-
-	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		die("open /dev/udmabuf: %s (CONFIG_UDMABUF?)", strerror(errno));
-	struct udmabuf_create c = { .memfd = mfd, .flags = UDMABUF_FLAGS_CLOEXEC,
-				    .offset = 0, .size = len };
-	int dbuf = ioctl(dev, UDMABUF_CREATE, &c);
-	if (dbuf < 0)
-		die("UDMABUF_CREATE(%zu bytes): %s", len, strerror(errno));
-	sleep_ms(o.hold_ms);
-	close(dbuf);	/* last reference: the dmabuf release unpins the folios */
-	close(dev);
-	close(mfd);
-	printf("udmabuf pages=%ld hold_ms=%ld\n", o.pages, o.hold_ms);
+	printf("irq-unpin release=%s pages=%ld acquired=%" PRId64 " irq_released=%" PRId64
+	       " fault_pinned=%" PRId64 "\n", o.release, o.pages, r.acquired, r.irq_released,
+	       r.fault_pinned);
+	if (r.fault_pinned != 1)
+		die("pin_user_pages() did not pin the fault page");
+	if (r.irq_released != r.acquired)
+		die("the unpins did not run in hardirq on this task inside GUP (released in task context)");
 	return 0;
 }
 
@@ -631,8 +485,6 @@ static int cmd_vmstat(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
-int cmd_pty(int argc, char **argv);	/* pty.c: a terminal for `pinwatch top` */
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -640,6 +492,7 @@ static const struct {
 	{ "pin", cmd_pin }, { "release-leaked", cmd_release_leaked }, { "pvm", cmd_pvm },
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
 	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
+	{ "irq-unpin", cmd_irq_unpin },
 };
 
 int main(int argc, char **argv)
@@ -650,6 +503,7 @@ int main(int argc, char **argv)
 			"usage: pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias|--file F] [--fresh]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
+			"       pwtest irq-unpin --pages N --release unpin|batch   (unpinned in hardirq inside GUP)\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"

@@ -181,12 +181,16 @@ pw_check_tracer() {
 	tacq=$(( $(pw_json_num "$PW_JSON" pins_acquired) - $(pw_json_num "$PW_JSON" folio_add_pin_acquired) ))
 	trel=$(pw_json_num "$PW_JSON" pins_released)
 	echo "pinwatch totals: acquired $tacq released $trel; kernel +$kacq +$krel; drift $dacq $drel"
-	[ "$dacq" = 0 ] && [ "$drel" = 0 ] || pw_fail "$name: pinwatch drifted from vmstat ($dacq, $drel)"
+	# --drift A:R: pins GUP took and dropped inside one call, which pinwatch
+	# cannot see (long-term migration); 0:0 otherwise
+	xacq=${PW_EXP_DRIFT%:*} xrel=${PW_EXP_DRIFT#*:}
+	[ "$dacq" = "$xacq" ] && [ "$drel" = "$xrel" ] ||
+		pw_fail "$name: pinwatch drifted from vmstat ($dacq, $drel; expected $xacq, $xrel)"
 	[ "$kacq" = "$da" ] && [ "$krel" = "$dr" ] ||
 		pw_fail "$name: pinwatch's vmstat window (+$kacq +$krel) differs from the case's (+$da +$dr)"
 	if [ -z "$PW_EXP_FINDINGS" ]; then
-		[ "$tacq" = "$da" ] && [ "$trel" = "$dr" ] ||
-			pw_fail "$name: totals (+$tacq +$trel) differ from vmstat (+$da +$dr)"
+		[ "$tacq" = $((da - xacq)) ] && [ "$trel" = $((dr - xrel)) ] ||
+			pw_fail "$name: totals (+$tacq +$trel) differ from vmstat (+$da +$dr) less the drift"
 	fi
 	grep -q '"incomplete": false' "$PW_JSON" || pw_fail "$name: report incomplete (drops)"
 }
@@ -194,13 +198,14 @@ pw_check_tracer() {
 pw_case_hook_after() { :; }
 
 # pw_case [--wait SECS] [--xfail] [--finding KIND:PINS[:true|false]]... [--acq-frame SYM]
-#         [--rel-frame SYM] [--api API] NAME EXP_ACQ EXP_REL -- CMD ARGS...
+#         [--rel-frame SYM] [--api API] [--drift ACQ:REL] NAME EXP_ACQ EXP_REL -- CMD ARGS...
 pw_case() {
 	wait_s=$PW_WAIT xfail=0
-	PW_EXP_FINDINGS= PW_EXP_ACQ_FRAME= PW_EXP_REL_FRAME= PW_EXP_API=
+	PW_EXP_FINDINGS= PW_EXP_ACQ_FRAME= PW_EXP_REL_FRAME= PW_EXP_API= PW_EXP_DRIFT=0:0
 	while :; do
 		case "$1" in
 		--wait) wait_s=$2; shift 2 ;;
+		--drift) PW_EXP_DRIFT=$2; shift 2 ;;
 		--xfail) xfail=1; shift ;;
 		# what pinwatch must report when the case runs under it (PW_TRACE)
 		--finding) PW_EXP_FINDINGS="$PW_EXP_FINDINGS $2"; shift 2 ;;
@@ -256,7 +261,7 @@ pw_case() {
 # Last line of every scenario.
 pw_done() {
 	if [ $PW_FAILS -ne 0 ]; then
-		echo "FAIL ${PW_SCENARIO:-scenario}: $PW_FAILS of $PW_CASES cases failed"
+		echo "FAIL ${PW_SCENARIO:-scenario}: $PW_FAILS failed checks in $PW_CASES cases"
 		exit 1
 	fi
 	echo "PASS ${PW_SCENARIO:-scenario}: $PW_CASES cases"

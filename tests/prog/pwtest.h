@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pwtest's shared parts: options, errors, buffers (pwtest.c), used by the
+ * subcommands of pinners.c (real pinners without the test module).
+ */
+#ifndef PWTEST_H
+#define PWTEST_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pinwatch_test.h"
+
+#define PG      4096UL
+#define HPAGE   (2UL << 20)
+#define MAX_PAGES (PWT_MAX_BYTES / PG)
+
+struct opts {
+	const char *api, *release, *dev, *file;	/* file: --file, its pages over the buffer */
+	long pages, iters, hold_ms;
+	bool longterm, readonly, thp, write, hole, alias, time, fresh;
+};
+
+void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...);
+int64_t now_ns(void);
+const char *elapsed(const struct opts *o, int64_t t0);
+void parse_opts(int argc, char **argv, struct opts *o, const char *allowed);
+void sleep_ms(long ms);
+void *alloc_buf(long npages, bool thp);
+
+/* pinners.c */
+int cmd_pvm(int argc, char **argv);
+int cmd_uring(int argc, char **argv);
+int cmd_odirect(int argc, char **argv);
+int cmd_udmabuf(int argc, char **argv);
+/* pty.c: a terminal for `pinwatch top` */
+int cmd_pty(int argc, char **argv);
+#endif
