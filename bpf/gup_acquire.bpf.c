@@ -20,8 +20,10 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pw_slot *s = pw_slot_get(true);
-	if (!s)
+	if (!s) {		/* task storage busy on this CPU: the call is lost */
+		pw_stat_add(PW_S_DROP_CALLS, 1);
 		return 0;
+	}
 	if (s->depth) {		/* nested GUP entry: the outer call names the API */
 		s->depth++;
 		return 0;
@@ -137,14 +139,14 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const
 		w->holder = pw_new_get(&w->h, s);
 		pw_walk(&l, w, PW_W_GET);
 		pw_stat_add(PW_S_GET_REFS, w->counted);
-		pw_walk_end();
+		pw_walk_end(&l);
 		return;
 	}
 	w->lt = (w->h.flags & PW_F_LONGTERM) ? PW_CELL_LONGTERM : 0;
 	w->holder = pw_new_holder(&w->h);
 	pw_walk(&l, w, PW_W_ACQUIRE);
 	pw_acquired(w, false);
-	pw_walk_end();
+	pw_walk_end(&l);
 }
 
 /* fexit: the stack may come from the task's memo. Not from a kretprobe: its
@@ -153,6 +155,8 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const
 static __always_inline int pw_exit(void *ctx, long ret, const __u16 api, const bool fexit)
 {
 	struct pw_slot *s = pw_slot_get(false);
+	if (!s && ret > 0)	/* busy, as at the entry: its pins are lost */
+		pw_stat_add(PW_S_DROP_CALLS, 1);
 	if (!s || !s->depth)
 		return 0;
 	if (s->depth > 1) {
@@ -222,7 +226,7 @@ static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool 
 	}
 	pw_walk_single(ctx, w, folio, refs, true, PW_W_ACQUIRE);
 	pw_acquired(w, nostat);
-	pw_walk_end();
+	pw_walk_end(&l);
 	return 0;
 }
 

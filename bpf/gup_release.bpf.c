@@ -43,10 +43,10 @@ static __always_inline void pw_released(__u64 counted, __u64 mirrored)
 		pw_stat_add(PW_S_REL_UNMIRRORED, counted - mirrored);
 }
 
-static __always_inline void pw_release_end(struct pw_walk *w)
+static __always_inline void pw_release_end(struct pw_loop *l, struct pw_walk *w)
 {
 	pw_released(w->counted, w->mirrored);
-	pw_walk_end();
+	pw_walk_end(l);
 }
 
 /* n entries of an array (or range) of the given kind, one pin each */
@@ -60,7 +60,7 @@ static __always_inline int pw_unpin_many(void *ctx, __u64 src, __u64 n, __u8 kin
 	w->src = src;
 	w->n = n > PW_MAX_WALK ? PW_MAX_WALK : n;
 	pw_walk(&l, w, PW_W_RELEASE);
-	pw_release_end(w);
+	pw_release_end(&l, w);
 	return 0;
 }
 

@@ -147,6 +147,7 @@ enum pw_stat {
 	PW_S_AUDITED,		/* mirror entries checked by the last audit */
 	PW_S_DROP_HOLDERS,	/* GUP calls whose holder could not be stored (holders map full) */
 	PW_S_STACKS_REUSED,	/* GUP calls whose stack id was reused without unwinding (stackmemo.bpf.h) */
+	PW_S_DROP_CALLS,	/* GUP entries/exits without the task's slot (task storage busy) */
 	PW_S__MAX,
 };
 

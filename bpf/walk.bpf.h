@@ -59,12 +59,13 @@ struct {
 	__type(value, struct pw_walk);
 } walks SEC(".maps") __weak;
 
+/* The levels in use on each CPU, one bit each (see pw_walk_begin). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
-} walk_depth SEC(".maps") __weak;
+} walk_busy SEC(".maps") __weak;
 
 /* The FOLL_GET call a cell without pins was last taken by (pw_get_mark),
  * if the gets map still remembers it. */
@@ -415,35 +416,44 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
  * verifier tracks map contents loosely, so the bpf_loop callback below is
  * verified in a pass or two instead of once per distinct stack state (which
  * blew its 1M-instruction budget). A hook interrupted on its CPU by another
- * (an unpin in softirq) takes the next level. */
+ * (an unpin in an interrupt), or preempted there by another task's (fentry
+ * programs run preemptible under preempt=full, pinned to their CPU), takes
+ * another level: each walk claims the lowest free one with an atomic OR and
+ * gives it back with an atomic AND, so walks may end in any order (a depth
+ * counter assumed they end last-in first-out, which preemption breaks). */
 struct pw_loop {
 	void *ctx;		/* the hook's context: stacks of findings */
 	__u32 level;
 };
 
-static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
+static __always_inline void pw_walk_end(struct pw_loop *l)
 {
 	__u32 zero = 0;
-	__u32 *depth = bpf_map_lookup_elem(&walk_depth, &zero);
-	if (!depth || *depth >= PW_WALK_LEVELS)
+	__u32 *busy = bpf_map_lookup_elem(&walk_busy, &zero);
+	if (busy)
+		__sync_fetch_and_and(busy, ~(1U << l->level));
+}
+
+static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
+{
+	__u32 zero = 0, lv;
+	__u32 *busy = bpf_map_lookup_elem(&walk_busy, &zero);
+	if (!busy)
 		return NULL;
-	l->level = (*depth)++;
+	for (lv = 0; lv < PW_WALK_LEVELS; lv++)
+		if (!(__sync_fetch_and_or(busy, 1U << lv) & (1U << lv)))
+			break;
+	if (lv == PW_WALK_LEVELS)
+		return NULL;
+	l->level = lv;
 	struct pw_walk *w = bpf_map_lookup_elem(&walks, &l->level);
 	if (!w) {
-		(*depth)--;
+		pw_walk_end(l);
 		return NULL;
 	}
 	/* the buffer is written before it is read (buf_cnt = 0): clear the rest */
 	__builtin_memset(w, 0, __builtin_offsetof(struct pw_walk, buf));
 	return w;
-}
-
-static __always_inline void pw_walk_end(void)
-{
-	__u32 zero = 0;
-	__u32 *depth = bpf_map_lookup_elem(&walk_depth, &zero);
-	if (depth && *depth)
-		(*depth)--;
 }
 
 /* One callback: up to PW_STEPS cached order-0 pages when the current run is

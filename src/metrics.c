@@ -118,11 +118,13 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	head(out, "pinwatch_mirror_capacity_folios", "gauge", "Page frames the pin mirror covers (--max-pages; default all of RAM).");
 	fprintf(out, "pinwatch_mirror_capacity_folios %llu\n", (unsigned long long)s->mirror_capacity);
 	head(out, "pinwatch_dropped_total", "counter",
-	     "Data lost: pins (pages beyond the mirror), findings, stacks or holders, ring-buffer events.");
+	     "Data lost: pins (pages beyond the mirror), findings, stacks or holders, ring-buffer events, "
+	     "hook runs the kernel skipped.");
 	fprintf(out, "pinwatch_dropped_total{what=\"pins\"} %llu\n", (unsigned long long)s->dropped_pages);
 	fprintf(out, "pinwatch_dropped_total{what=\"findings\"} %llu\n", (unsigned long long)s->dropped_findings);
 	fprintf(out, "pinwatch_dropped_total{what=\"stacks\"} %llu\n", (unsigned long long)s->dropped_stacks);
 	fprintf(out, "pinwatch_dropped_total{what=\"events\"} %llu\n", (unsigned long long)s->dropped_events);
+	fprintf(out, "pinwatch_dropped_total{what=\"hook_runs\"} %llu\n", (unsigned long long)s->dropped_runs);
 
 	/* Without /proc/vmstat's counters the series are left out rather than
 	 * exported as 0, which would read as "the kernel pinned nothing". */
@@ -187,11 +189,12 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 	for (int k = PW_K_NONE + 1; k < PW_K__MAX; k++)
 		fprintf(out, "%s\"%s\":%llu", k > 1 ? "," : "", pw_kind_name(k), (unsigned long long)s->findings[k]);
 	fprintf(out, "},\"suppressed\":%llu,\"mirror_folios\":%llu,\"mirror_capacity\":%llu,"
-		"\"dropped\":{\"pins\":%llu,\"findings\":%llu,\"stacks\":%llu,\"events\":%llu}",
+		"\"dropped\":{\"pins\":%llu,\"findings\":%llu,\"stacks\":%llu,\"events\":%llu,"
+		"\"hook_runs\":%llu}",
 		(unsigned long long)s->suppressed, (unsigned long long)s->mirror_entries,
 		(unsigned long long)s->mirror_capacity, (unsigned long long)s->dropped_pages,
 		(unsigned long long)s->dropped_findings, (unsigned long long)s->dropped_stacks,
-		(unsigned long long)s->dropped_events);
+		(unsigned long long)s->dropped_events, (unsigned long long)s->dropped_runs);
 	if (s->vmstat_ok)
 		fprintf(out, ",\"kernel_counters\":{\"nr_foll_pin_acquired\":%lld,\"nr_foll_pin_released\":%lld,"
 			"\"drift_acquired\":%lld,\"drift_released\":%lld}",

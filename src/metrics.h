@@ -53,7 +53,7 @@ struct pw_snapshot {
 	__u64 finding_pins[PW_K__MAX];
 	__u64 suppressed;
 	__u64 mirror_entries, mirror_capacity;
-	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events;
+	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events, dropped_runs;
 	bool vmstat_ok;
 	__s64 kernel_acquired, kernel_released;	/* absolute /proc/vmstat values */
 	__s64 drift_acquired, drift_released;	/* kernel delta since start - pinwatch's count */

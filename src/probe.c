@@ -159,16 +159,21 @@ static enum pw_mode hook_force(const struct pw_plan *p, const struct pw_hook *h)
 	return p->force;
 }
 
-/* fentry when it loads, else a kprobe when one can be placed */
+/* fentry when it loads, else a kprobe when one can be placed; kprobe first
+ * under full preemption, unless --attach says fentry (preempt.h) */
 static void choose_mode(struct pw_plan *p, struct pw_hook *h)
 {
-	if (!h->fentry_ok && !h->kprobe_ok && h->in_kallsyms && p->kprobe_pmu &&
+	bool kfirst = p->preempt.full && hook_force(p, h) == PW_MODE_NONE;
+	if ((kfirst || !h->fentry_ok) && !h->kprobe_ok && h->in_kallsyms && p->kprobe_pmu &&
 	    hook_force(p, h) != PW_MODE_FENTRY && h->kprobe_err == -ENOENT) {
 		/* a session trusts kallsyms and learns at attach (probe_demote) */
 		h->kprobe_err = p->thorough ? try_kprobe(p->kprobe_pmu_type, h->sym) : 0;
 		h->kprobe_ok = h->kprobe_err == 0;
 	}
-	h->mode = h->fentry_ok ? PW_MODE_FENTRY : h->kprobe_ok ? PW_MODE_KPROBE : PW_MODE_NONE;
+	if (kfirst && h->kprobe_ok)
+		h->mode = PW_MODE_KPROBE;
+	else
+		h->mode = h->fentry_ok ? PW_MODE_FENTRY : h->kprobe_ok ? PW_MODE_KPROBE : PW_MODE_NONE;
 }
 
 /* Traceable when the main pin and unpin calls have a mode. */
@@ -250,6 +255,7 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 
 	p->force = force;
 	p->thorough = thorough;
+	preempt_detect(&p->preempt);
 	p->kprobe_pmu_type = pmu;
 	for (size_t i = 0; i < sizeof(hook_syms) / sizeof(hook_syms[0]) && i < PW_MAX_HOOKS; i++) {
 		struct pw_hook *h = &p->hooks[p->n_hooks++];
@@ -302,6 +308,11 @@ void probe_print(FILE *out, const struct pw_plan *p)
 	fprintf(out, "btf: %s\n", p->btf ? "yes" : err_str(p->btf_err));
 	fprintf(out, "kprobes: %s\n", p->kprobe_pmu ? "yes" : "no (no kprobe PMU)");
 	fprintf(out, "tp_btf mm_page_free: %s\n", p->tp_btf ? "yes" : err_str(p->tp_btf_err));
+	if (!p->preempt.known)
+		fprintf(out, "preemption: unknown (fentry first)\n");
+	else
+		fprintf(out, "preemption: %s (%s)%s\n", p->preempt.model, p->preempt.source,
+			p->preempt.full ? ": fentry programs run preemptible, kprobes first" : "");
 	fprintf(out, "FOLL_GET=%#x FOLL_PIN=%#x FOLL_LONGTERM=%#x (%s)\n", p->foll_get, p->foll_pin,
 		p->foll_longterm, p->foll_from_btf ? "from BTF" : "pre-6.3 defaults");
 	fprintf(out, "zero page: %s\n", p->zero_pfn_addr && p->vmemmap_base_addr ? "zero_pfn" : "PG_reserved fallback");

@@ -2,6 +2,7 @@
 /* What this kernel allows, and the attach plan chosen from it. */
 #ifndef PW_PROBE_H
 #define PW_PROBE_H
+#include "preempt.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
@@ -30,6 +31,7 @@ struct pw_plan {
 	enum pw_mode force;		/* --attach */
 	bool thorough;			/* test-attach everything (`pinwatch probe`) */
 	bool tp_btf;			/* tp_btf/mm_page_free test attach */
+	struct pw_preempt preempt;	/* full preemption: auto prefers kprobes (preempt.h) */
 	int tp_btf_err;
 	struct pw_hook hooks[PW_MAX_HOOKS];
 	int n_hooks;

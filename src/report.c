@@ -294,10 +294,15 @@ int report_add_findings(struct pw_report *r, const struct pw_raw_finding *raw, i
 	return 0;
 }
 
+static bool report_lost(const struct pw_report *r)
+{
+	return r->dropped_pages || r->dropped_findings || r->dropped_stacks ||
+	       r->dropped_events || r->dropped_runs;
+}
+
 void report_finish(struct pw_report *r)
 {
-	r->incomplete = r->dropped_pages || r->dropped_findings ||
-			r->dropped_stacks || r->dropped_events;
+	r->incomplete = report_lost(r);
 }
 
 void report_free(struct pw_report *r)
@@ -327,10 +332,8 @@ int report_bug_count(const struct pw_report *r)
 int report_exit_code(const struct pw_report *r, int cmd_status, int error_exitcode)
 {
 	/* A report that lost data cannot vouch for "clean": fail it, too. */
-	bool incomplete = r->incomplete || r->dropped_pages || r->dropped_findings ||
-			  r->dropped_stacks || r->dropped_events;
-
-	return report_bug_count(r) > 0 || incomplete ? error_exitcode : cmd_status;
+	return report_bug_count(r) > 0 || r->incomplete || report_lost(r) ? error_exitcode
+									   : cmd_status;
 }
 
 int report_symbolize(const struct ksyms *ks, const __u64 *ips, int n, char ***out, int *nout)

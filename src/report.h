@@ -60,6 +60,7 @@ struct pw_report {
 	__u64 stacks_reused;	/* GUP calls whose stack id was reused, not unwound */
 	/* losses: a report with any of these is incomplete */
 	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events;
+	__u64 dropped_runs;	/* hook runs the kernel skipped (tracer_missed_runs) */
 	__u64 suppressed;	/* groups removed by suppressions */
 	double duration_s;
 	bool incomplete;	/* set by report_finish() when anything was dropped */

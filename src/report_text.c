@@ -133,6 +133,10 @@ static void losses(FILE *out, const struct pw_report *r)
 		fprintf(out, "INCOMPLETE: lost %llu findings, %llu stacks, %llu events\n",
 			(unsigned long long)r->dropped_findings, (unsigned long long)r->dropped_stacks,
 			(unsigned long long)r->dropped_events);
+	if (r->dropped_runs)
+		fprintf(out, "INCOMPLETE: the kernel skipped %llu %s of pinwatch's hooks (an interrupt hit "
+			"a hook on a CPU where it was running); their pins or unpins are not in the mirror\n",
+			(unsigned long long)r->dropped_runs, plural(r->dropped_runs, "run", "runs"));
 	if (r->suppressed)
 		fprintf(out, "suppressed: %llu %s\n", (unsigned long long)r->suppressed,
 			plural(r->suppressed, "group", "groups"));

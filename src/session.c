@@ -67,6 +67,11 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 		return strstr(err, "Operation not permitted") || strstr(err, "Permission denied")
 			       ? 1 : PW_EXIT_UNSUPPORTED;
 	}
+	if (s->plan.preempt.full && o->attach == PW_MODE_FENTRY)
+		fprintf(stderr, "pinwatch: warning: this kernel preempts in the kernel (%s, from %s): "
+			"a preempted fentry program makes the kernel skip it for other tasks on its CPU "
+			"(counted as skipped hook runs); --attach auto uses kprobes here\n",
+			s->plan.preempt.model, s->plan.preempt.source);
 	vmstat_read(&s->before);
 	s->start_ns = pw_now_ns();
 	/* kallsyms shows addresses by the opener's capabilities (CAP_SYSLOG) */
@@ -102,6 +107,8 @@ void session_totals(struct session *s, struct pw_report *r)
 	/* a lost holder loses the same thing as a lost stack: who took the pin */
 	r->dropped_stacks = st[PW_S_DROP_STACKS] + st[PW_S_DROP_HOLDERS];
 	r->dropped_events = st[PW_S_DROP_EVENTS];
+	/* GUP calls lost to a busy task storage are hook runs that did nothing */
+	r->dropped_runs = tracer_missed_runs(s->tr) + st[PW_S_DROP_CALLS];
 	tracer_pinned(s->tr, &r->pages_pinned_at_end, &pins);
 	if (s->before.ok && after.ok) {
 		r->nr_foll_pin_acquired_delta = after.acquired - s->before.acquired;

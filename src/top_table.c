@@ -145,7 +145,7 @@ void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int ma
 		 (unsigned long long)s->findings[PW_K_UNPIN_WITHOUT_PIN],
 		 (unsigned long long)s->mirror_entries, (unsigned long long)s->mirror_capacity,
 		 (unsigned long long)(s->dropped_pages + s->dropped_findings + s->dropped_stacks +
-				      s->dropped_events));
+				      s->dropped_events + s->dropped_runs));
 	line(out, buf, width);
 	fputc('\n', out);
 	snprintf(buf, sizeof(buf), "%-40s %9s %9s %9s %8s  %s", "HOLDER", "PAGES", "BYTES", "LONGTERM",

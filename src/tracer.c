@@ -301,6 +301,53 @@ void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX])
 	free(v);
 }
 
+/* bpf_link_info of a perf-event link as 6.7+ fills it for a kprobe (the
+ * uapi headers here predate it): the kprobe's own misses, a kprobe hit
+ * while another ran on its CPU or a kretprobe without a free instance,
+ * which never reach the program's recursion_misses. */
+struct pw_kprobe_link_info {
+	__u32 type, id, prog_id, _pad0;
+	__u32 pe_type, _pad1;		/* enum bpf_perf_event_type */
+	__u64 func_name;
+	__u32 name_len, offset;
+	__u64 addr, missed, cookie;
+};
+_Static_assert(__builtin_offsetof(struct pw_kprobe_link_info, missed) == 48,
+	       "bpf_link_info.perf_event.kprobe.missed");
+#define PW_PERF_EVENT_KPROBE	3	/* BPF_PERF_EVENT_KPROBE; KRETPROBE is 4 */
+
+static __u64 kprobe_link_missed(struct bpf_link *l)
+{
+	struct pw_kprobe_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_link__fd(l), &info, &len) || info.type != BPF_LINK_TYPE_PERF_EVENT ||
+	    (info.pe_type != PW_PERF_EVENT_KPROBE && info.pe_type != PW_PERF_EVENT_KPROBE + 1))
+		return 0;
+	return info.missed;
+}
+
+__u64 tracer_missed_runs(struct tracer *t)
+{
+	struct bpf_program *prog;
+	__u64 n = 0;
+
+	for (int i = 0; i < t->n_links; i++)
+		n += kprobe_link_missed(t->links[i]);
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 static int read_stack(int fd, __s32 id, __u64 *ips)
 {
 	if (id < 0)

@@ -29,6 +29,10 @@ int tracer_poll(struct tracer *t, int timeout_ms);
  * remaining pin is a leak; with max_age_ns older pins are. */
 int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final);
 void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX]);
+/* Runs of pinwatch's programs the kernel skipped: recursion_misses (the
+ * program was already running on that CPU when an interrupt hit its hook
+ * again), plus a kprobe's own misses (6.7+; 6.1 counts neither for kprobes). */
+__u64 tracer_missed_runs(struct tracer *t);
 /* All finding groups with their raw stacks; caller frees *out. */
 int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n);
 /* Pages and pins the mirror holds now (reportable entries only). */

@@ -28,6 +28,8 @@
 #include <linux/mutex.h>
 #include <linux/version.h>
 #include <linux/irq_work.h>
+#include <linux/hrtimer.h>
+#include <linux/completion.h>
 #include <linux/preempt.h>
 
 #include "pinwatch_test.h"
@@ -238,7 +240,10 @@ static PWT_FN long pwt_unpin_get_pages(struct page **pages, long nr)
  * the task whose GUP call the fault handler must see to raise it. */
 static struct {
 	struct irq_work work;
-	struct task_struct *task;	/* inside pin_user_pages(); NULL when not armed */
+	struct hrtimer timer;
+	struct completion fired;
+	struct task_struct *task;	/* inside pin_user_pages() (or unpin_user_pages()
+					 * for the timer); NULL when not armed */
 	struct page **pages;
 	long nr;
 	u32 release;
@@ -279,6 +284,64 @@ static vm_fault_t pwt_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/* Pin all of the caller's buffer addr/len (pin_user_pages_fast, FOLL_WRITE)
+ * into a new array *out, or nothing (a partial pin is released): 0 or -errno. */
+static long pwt_pin_buffer(u64 addr, u64 len, struct page ***out)
+{
+	long nr = len >> PAGE_SHIFT, got;
+	struct page **pages;
+
+	if (!len || len > PWT_MAX_BYTES || !PAGE_ALIGNED(len) || !PAGE_ALIGNED(addr) ||
+	    addr + len < addr || !current->mm)
+		return -EINVAL;
+	pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	got = pwt_pin_fast(addr, nr, FOLL_WRITE, pages);
+	if (got != nr) {
+		if (got > 0)
+			pwt_unpin_batch(pages, got);
+		kvfree(pages);
+		return got < 0 ? got : -EFAULT;
+	}
+	*out = pages;
+	return 0;
+}
+
+/* PWT_IRQ_TIMER: unpin the buffer from an hrtimer in hardirq, counted when
+ * it lands on the task while that is inside unpin_user_pages(). */
+static enum hrtimer_restart pwt_irq_timer(struct hrtimer *t)
+{
+	bool on_task = in_hardirq() && current == READ_ONCE(pwt_irq.task);
+
+	pwt_unpin_batch(pwt_irq.pages, pwt_irq.nr);
+	pwt_irq.released = on_task ? pwt_irq.nr : -1;
+	complete(&pwt_irq.fired);
+	return HRTIMER_NORESTART;
+}
+
+/* Pin addr2 (n2 pages) too, arm the timer, and unpin addr2 while it fires.
+ * The timer always unpins the buffer: released says where it was. */
+static long pwt_irq_during_unpin(struct pwt_irq *r, struct page **pages, long nr)
+{
+	long n2 = r->len2 >> PAGE_SHIFT;
+	struct page **p2;
+	long ret = pwt_pin_buffer(r->addr2, r->len2, &p2);
+
+	if (ret)
+		return ret;
+	r->acquired += n2;
+	reinit_completion(&pwt_irq.fired);
+	WRITE_ONCE(pwt_irq.task, current);
+	/* 20 us: well inside the unpin of thousands of pages under TCG */
+	hrtimer_start(&pwt_irq.timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
+	pwt_unpin_batch(p2, n2);
+	WRITE_ONCE(pwt_irq.task, NULL);
+	wait_for_completion(&pwt_irq.fired);
+	kvfree(p2);
+	return 0;
+}
+
 static const struct vm_operations_struct pwt_vm_ops = {
 	.fault = pwt_fault,
 };
@@ -295,24 +358,16 @@ static int pwt_mmap(struct file *file, struct vm_area_struct *vma)
 static long pwt_do_irq_unpin(struct pwt_irq *r)
 {
 	struct page **pages, *fpage = NULL;
-	long nr, got, fgot, released;
+	long nr, fgot, released;
 
-	if (r->reserved || (r->release != PWT_IRQ_UNPIN && r->release != PWT_IRQ_BATCH))
+	if (r->reserved || r->release < PWT_IRQ_UNPIN || r->release > PWT_IRQ_TIMER)
 		return -EINVAL;
-	if (!r->len || r->len > PWT_MAX_BYTES || !PAGE_ALIGNED(r->len) || !PAGE_ALIGNED(r->addr) ||
-	    r->addr + r->len < r->addr || !PAGE_ALIGNED(r->fault_addr) || !current->mm)
+	if (!PAGE_ALIGNED(r->fault_addr))
 		return -EINVAL;
+	fgot = pwt_pin_buffer(r->addr, r->len, &pages);	/* 0 or -errno here */
+	if (fgot)
+		return fgot;
 	nr = r->len >> PAGE_SHIFT;
-	pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-	got = pwt_pin_fast(r->addr, nr, FOLL_WRITE, pages);
-	if (got != nr) {
-		if (got > 0)
-			pwt_unpin_batch(pages, got);
-		kvfree(pages);
-		return got < 0 ? got : -EFAULT;
-	}
 	r->acquired = nr;
 
 	mutex_lock(&pwt_irq_lock);
@@ -320,6 +375,17 @@ static long pwt_do_irq_unpin(struct pwt_irq *r)
 	pwt_irq.nr = nr;
 	pwt_irq.release = r->release;
 	pwt_irq.released = 0;
+	if (r->release == PWT_IRQ_TIMER) {
+		long ret = pwt_irq_during_unpin(r, pages, nr);
+
+		if (ret)
+			pwt_unpin_batch(pages, nr);	/* the timer never ran */
+		else if (pwt_irq.released == nr)
+			r->irq_released = nr;
+		mutex_unlock(&pwt_irq_lock);
+		kvfree(pages);
+		return ret;
+	}
 	WRITE_ONCE(pwt_irq.task, current);
 	fgot = pwt_pin_plain(r->fault_addr, 1, FOLL_WRITE, &fpage);
 	WRITE_ONCE(pwt_irq.task, NULL);
@@ -498,6 +564,9 @@ static struct miscdevice pwt_misc = {
 static int __init pwt_init(void)
 {
 	init_irq_work(&pwt_irq.work, pwt_irq_unpin);
+	init_completion(&pwt_irq.fired);
+	hrtimer_init(&pwt_irq.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	pwt_irq.timer.function = pwt_irq_timer;
 	return misc_register(&pwt_misc);
 }
 

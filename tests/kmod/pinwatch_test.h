@@ -74,6 +74,10 @@ struct pwt_leaked {
 enum pwt_irq_release {
 	PWT_IRQ_UNPIN = 1,	/* unpin_user_page() per page, in hardirq */
 	PWT_IRQ_BATCH = 2,	/* unpin_user_pages(), in hardirq */
+	PWT_IRQ_TIMER = 3,	/* unpin_user_pages() from an hrtimer (hardirq) that fires
+				 * while this task is inside unpin_user_pages() on the
+				 * buffer addr2/len2 (pinned first), not inside GUP:
+				 * fault_addr is unused */
 };
 
 struct pwt_irq {
@@ -83,10 +87,13 @@ struct pwt_irq {
 	uint64_t fault_addr;	/* an untouched page of a MAP_PRIVATE mmap of the device */
 	uint32_t release;	/* enum pwt_irq_release */
 	uint32_t reserved;	/* must be 0 */
+	uint64_t addr2, len2;	/* PWT_IRQ_TIMER: the buffer unpinned in task context */
 	/* out */
-	int64_t acquired;	/* buffer pages pinned */
+	int64_t acquired;	/* buffer pages pinned (both buffers for PWT_IRQ_TIMER) */
 	int64_t irq_released;	/* of those, unpinned in hardirq on this task inside GUP
-				 * (the rest were unpinned in task context, after it) */
+				 * (the rest were unpinned in task context, after it);
+				 * PWT_IRQ_TIMER: in hardirq while this task was inside
+				 * unpin_user_pages() on addr2 */
 	int64_t fault_pinned;	/* fault pages pinned by that GUP call (and unpinned) */
 };
 

@@ -14,8 +14,9 @@
  *       (--alias: every page of the buffer maps the same page of a one-page memfd,
  *        so the pages array the module pins holds one page N times)
  *   pwtest release-leaked
- *   pwtest irq-unpin --pages N --release unpin|batch
- *       (the module unpins the buffer in hardirq while this task is inside GUP)
+ *   pwtest irq-unpin --pages N --release unpin|batch | --release timer --busy M
+ *       (the module unpins the buffer in hardirq while this task is inside GUP,
+ *        or inside unpin_user_pages() of an M-page buffer)
  *   pwtest pvm --pages N [--iters K] [--thp]
  *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
@@ -120,6 +121,7 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 		else if (!strcmp(a, "--pages")) { o->pages = parse_num(a, v, 1, MAX_PAGES); i++; }
 		else if (!strcmp(a, "--iters")) { o->iters = parse_num(a, v, 1, 1000000); i++; }
 		else if (!strcmp(a, "--hold-ms")) { o->hold_ms = parse_num(a, v, 0, 3600000); i++; }
+		else if (!strcmp(a, "--busy")) { o->busy = parse_num(a, v, 1, MAX_PAGES); i++; }
 		else if (!strcmp(a, "--longterm")) o->longterm = true;
 		else if (!strcmp(a, "--readonly")) o->readonly = true;
 		else if (!strcmp(a, "--thp")) o->thp = true;
@@ -423,28 +425,45 @@ static int cmd_release_leaked(int argc, char **argv)
 /* irq-unpin --pages N --release unpin|batch: the module pins a buffer, then
  * unpins it in hardirq while this task is inside its pin_user_pages() call
  * on a page of the device's own private mapping (see PWT_IOC_IRQ_UNPIN).
- * Fails unless the unpins really ran there. */
+ * Fails unless the unpins really ran there.
+ * irq-unpin --pages N --release timer --busy M: the same buffer unpinned by
+ * an hrtimer while this task is inside unpin_user_pages() of an M-page one;
+ * prints where it landed (irq_released=N: on the task inside that call). */
 static int cmd_irq_unpin(int argc, char **argv)
 {
-	static const char *const names[] = { [PWT_IRQ_UNPIN] = "unpin", [PWT_IRQ_BATCH] = "batch" };
+	static const char *const names[] = { [PWT_IRQ_UNPIN] = "unpin", [PWT_IRQ_BATCH] = "batch",
+					     [PWT_IRQ_TIMER] = "timer" };
 	struct opts o;
 	struct pwt_irq r = { 0 };
 
-	parse_opts(argc, argv, &o, "pages,release");
+	parse_opts(argc, argv, &o, "pages,release,busy");
 	r.release = LOOKUP(names, "release", o.release);
+	if ((r.release == PWT_IRQ_TIMER) != (o.busy > 0))
+		die("--busy M goes with --release timer, and only with it");
 	r.addr = (uintptr_t)alloc_buf(o.pages, false);
 	r.len = o.pages * PG;
 	int fd = open_dev();
-	void *f = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	if (f == MAP_FAILED)
-		die("mmap %s: %s", PWT_DEVICE, strerror(errno));
-	r.fault_addr = (uintptr_t)f;	/* untouched: GUP must fault it in */
+	if (o.busy) {
+		/* one page M times: the kernel releases its pins in one step
+		 * after a compare per entry, while pinwatch settles every entry,
+		 * so the timer mostly lands inside pinwatch's program */
+		r.addr2 = (uintptr_t)alloc_buf(o.busy, false);
+		alias_buf((char *)(uintptr_t)r.addr2, o.busy);
+		r.len2 = o.busy * PG;
+	} else {
+		void *f = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (f == MAP_FAILED)
+			die("mmap %s: %s", PWT_DEVICE, strerror(errno));
+		r.fault_addr = (uintptr_t)f;	/* untouched: GUP must fault it in */
+	}
 	if (ioctl(fd, PWT_IOC_IRQ_UNPIN, &r))
 		die("ioctl IRQ_UNPIN(pages=%ld release=%s): %s", o.pages, o.release, strerror(errno));
 	close(fd);
 	printf("irq-unpin release=%s pages=%ld acquired=%" PRId64 " irq_released=%" PRId64
 	       " fault_pinned=%" PRId64 "\n", o.release, o.pages, r.acquired, r.irq_released,
 	       r.fault_pinned);
+	if (o.busy)
+		return 0;
 	if (r.fault_pinned != 1)
 		die("pin_user_pages() did not pin the fault page");
 	if (r.irq_released != r.acquired)
@@ -504,6 +523,7 @@ int main(int argc, char **argv)
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
 			"       pwtest irq-unpin --pages N --release unpin|batch   (unpinned in hardirq inside GUP)\n"
+			"       pwtest irq-unpin --pages N --release timer --busy M (in hardirq inside unpin_user_pages)\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"

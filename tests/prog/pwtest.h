@@ -16,7 +16,7 @@
 
 struct opts {
 	const char *api, *release, *dev, *file;	/* file: --file, its pages over the buffer */
-	long pages, iters, hold_ms;
+	long pages, iters, hold_ms, busy;	/* busy: --busy N, irq-unpin --release timer */
 	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
 

@@ -235,6 +235,11 @@ static void exit_code_is(const struct pw_raw_finding *f, int n, __u64 dropped, i
 	r.dropped_events = dropped;
 	report_finish(&r);
 	assert_int_equal(report_exit_code(&r, cmd, PW_EXIT_FINDINGS_DEFAULT), want);
+	report_free(&r);
+	build(&r, f, n);	/* a skipped hook run is a loss too */
+	r.dropped_runs = dropped;
+	report_finish(&r);
+	assert_int_equal(report_exit_code(&r, cmd, PW_EXIT_FINDINGS_DEFAULT), want);
 	assert_int_equal(report_exit_code(&r, cmd, 42), want == PW_EXIT_FINDINGS_DEFAULT ? 42 : want);
 	report_free(&r);
 }

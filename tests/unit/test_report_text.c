@@ -119,6 +119,15 @@ static void text_drops_mark_report_incomplete(void **state)
 	assert_string_equal(last_line(t), "SUMMARY: pinwatch: no findings, incomplete");
 	free(t);
 	report_free(&r);
+
+	memset(&r, 0, sizeof(r));	/* hook runs the kernel skipped */
+	r.dropped_runs = 3;
+	report_finish(&r);
+	t = capture_text(&r);
+	assert_non_null(strstr(t, "INCOMPLETE: the kernel skipped 3 runs of pinwatch's hooks"));
+	assert_string_equal(last_line(t), "SUMMARY: pinwatch: no findings, incomplete");
+	free(t);
+	report_free(&r);
 }
 
 static void text_hides_suppressed_groups_and_counts_them(void **state)

@@ -23,13 +23,18 @@ norm() { sed -u -e 's/\r$//' -e 's/\(.\)\(@@PW-[A-Z]\)/\1\n\2/g'; }  # markers o
 # --- which scenarios: resolve names, keep those that list this kernel ---------
 # Default: every scenario once per attach plan of pinwatch (PW_VM_MODES;
 # an empty PW_VM_MODES runs them untraced), or only in the modes its
-# "# modes:" header lists. "name@mode" selects one by hand.
+# "# modes:" header lists ("kprobe:6.12": that mode on that kernel only).
+# "name@mode" selects one by hand. A scenario with an "# append:" header (a
+# kernel argument such as preempt=full) boots on its own, after the others,
+# in the modes its header lists; picked by hand, its argument is added.
+apart=()
 if [ $# -eq 0 ]; then
 	for f in tests/vm/scenarios/*.sh; do
 		[ -f "$f" ] || continue
+		[ -z "$(hdr "$f" append)" ] || { apart+=("$f"); continue; }	# own boot, at the end
 		ms=$(hdr "$f" modes)
 		for m in ${PW_VM_MODES-fentry kprobe}; do
-			case " ${ms:-$m} " in *" $m "*) set -- "$@" "$f@$m" ;; esac
+			case " ${ms:-$m} " in *" $m "*|*" $m:$v "*) set -- "$@" "$f@$m" ;; esac
 		done
 		[ -n "${PW_VM_MODES-x}" ] || set -- "$@" "$f"
 	done
@@ -57,6 +62,11 @@ if [ ${#files[@]} -eq 0 ]; then
 	[ $failed = 1 ] || res FAIL "vm/$v" "no scenarios"; exit 1
 fi
 fail_all() { for n in "${names[@]}"; do res FAIL "vm/$v/$n" "$1"; done; exit 1; }
+apps=	# the selected scenarios' "# append:" kernel arguments
+for f in "${files[@]}"; do
+	a=$(hdr "$f" append)
+	[ -z "$a" ] || case " $apps " in *" $a "*) ;; *) apps="$apps $a" ;; esac
+done
 
 # --- kernel, builds, initramfs ------------------------------------------------
 kdir=$(tests/vm/fetch-kernel.sh "$v") || fail_all "kernel $v download/extract failed"
@@ -77,13 +87,13 @@ rm -f "$out/disk.img"; truncate -s 64M "$out/disk.img"   # fresh scratch disk: /
 limit=${PW_VM_TIMEOUT:-$(( ${PW_VM_BOOT_TIMEOUT:-240} + total ))}
 run=$(IFS=,; echo "${names[*]}")
 : > "$out/console.log"; : > "$out/results.log"
-echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s"
+echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s${apps:+, kernel args:$apps}"
 t0=$(date +%s%N)
 # No -enable-kvm (hangs on this host). ttyS0 = kernel console, ttyS1 = results.
 timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp "${PW_VM_SMP:-2}" -m "${PW_VM_MEM:-2G}" ${PW_VM_QEMU_ARGS:-} \
 	-display none -monitor none -no-reboot -net none \
 	-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}$apps" \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
 	-drive "file=$out/disk.img,if=virtio,format=raw" </dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
@@ -141,5 +151,11 @@ for n in "${names[@]}"; do
 		if [ -n "$c" ]; then echo "--- $out/console.log from the crash:"; tail -n +$((c > 3 ? c - 3 : 1)) "$out/console.norm" | head -n 30
 		else echo "--- last 30 lines of $out/console.log:"; tail -n 30 "$out/console.norm"; fi | sed 's/^/    /'
 	fi
+done
+# scenarios that need a kernel argument: a boot each, in their header's modes
+for f in "${apart[@]}"; do
+	sel=(); for m in $(hdr "$f" modes); do sel+=("$f@$m"); done
+	[ ${#sel[@]} -gt 0 ] || sel=("$f")
+	PW_VM_DIR="$out-$(basename "$f" .sh)" "$top/tests/vm/run-vm.sh" "$v" "${sel[@]}" || failed=1
 done
 exit $failed
