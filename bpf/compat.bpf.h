@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading the kernel's own pin state of a folio, across kernel generations,
- * with CO-RE (no version checks). See ../shared/research/kernel-gup.md §2.
+ * Reading the kernel's own pin state of a folio, and the CPU's interrupt
+ * nesting, across kernel generations, with CO-RE (no version checks). See ../shared/research/kernel-gup.md §2.
  */
 #ifndef PW_COMPAT_BPF_H
 #define PW_COMPAT_BPF_H

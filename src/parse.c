@@ -1,15 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Option-value and /proc parsers. Hand-written rather than strtod/strtoull:
- * those accept leading blanks, signs ("-1" wraps to 2^64-1), "inf", hex and
+ * Option-value and /proc parsers (and the whole-file read that feeds them).
+ * Hand-written rather than strtod/strtoull: those accept leading blanks, signs ("-1" wraps to 2^64-1), "inf", hex and
  * exponents, all of which would turn a typo into a silently odd setting.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "src/parse.h"
+
+char *read_text_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	/* getdelim with NUL reads the whole (text) file in one go; -1 with no
+	 * error is an empty file */
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		int err = ferror(f) ? errno : 0;
+		free(text);
+		text = err ? NULL : strdup("");
+		if (err)
+			errno = err;
+	}
+	fclose(f);
+	return text;
+}
 
 /* Decimal digits into *v; returns the number of digits, -1 on overflow. */
 static int parse_digits(const char **sp, __u64 *v)

@@ -15,4 +15,7 @@ int parse_listen(const char *s, char *host, int hostlen, int *port);
 int parse_vmstat_value(const char *text, const char *key, __s64 *val);
 /* highest pfn + 1 of any zone in a /proc/zoneinfo text; -ENOENT when none */
 int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn);
+/* The whole text of a file for the parsers ("" when empty), NULL with errno
+ * set when it cannot be opened or read; the caller frees it. */
+char *read_text_file(const char *path);
 #endif

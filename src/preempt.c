@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "parse.h"
 #include "preempt.h"
 
 static bool set_model(struct pw_preempt *p, const char *m, size_t len, const char *src)
@@ -63,21 +64,6 @@ bool preempt_from_config(const char *text, struct pw_preempt *p)
 	return false;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-	if (!f)
-		return NULL;
-	if (getdelim(&text, &len, '\0', f) < 0) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 void preempt_detect(struct pw_preempt *p)
 {
 	struct utsname u;
@@ -85,18 +71,18 @@ void preempt_detect(struct pw_preempt *p)
 	char *t;
 
 	memset(p, 0, sizeof(*p));
-	t = slurp("/sys/kernel/debug/sched/preempt");
+	t = read_text_file("/sys/kernel/debug/sched/preempt");
 	bool ok = preempt_from_debugfs(t, p);
 	free(t);
 	if (ok)
 		return;
-	t = slurp("/proc/cmdline");
+	t = read_text_file("/proc/cmdline");
 	ok = preempt_from_cmdline(t, p);
 	free(t);
 	if (ok || uname(&u))
 		return;
 	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-	t = slurp(path);
+	t = read_text_file(path);
 	preempt_from_config(t, p);
 	free(t);
 }

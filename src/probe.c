@@ -163,9 +163,10 @@ static enum pw_mode hook_force(const struct pw_plan *p, const struct pw_hook *h)
  * under full preemption, unless --attach says fentry (preempt.h) */
 static void choose_mode(struct pw_plan *p, struct pw_hook *h)
 {
-	bool kfirst = p->preempt.full && hook_force(p, h) == PW_MODE_NONE;
+	enum pw_mode force = hook_force(p, h);
+	bool kfirst = p->preempt.full && force == PW_MODE_NONE;
 	if ((kfirst || !h->fentry_ok) && !h->kprobe_ok && h->in_kallsyms && p->kprobe_pmu &&
-	    hook_force(p, h) != PW_MODE_FENTRY && h->kprobe_err == -ENOENT) {
+	    force != PW_MODE_FENTRY && h->kprobe_err == -ENOENT) {
 		/* a session trusts kallsyms and learns at attach (probe_demote) */
 		h->kprobe_err = p->thorough ? try_kprobe(p->kprobe_pmu_type, h->sym) : 0;
 		h->kprobe_ok = h->kprobe_err == 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "src/parse.h"
 #include "src/report.h"
 #include "src/suppress.h"
 
@@ -146,26 +147,12 @@ fail:
 struct suppressions *suppressions_load(const char *path, char *err, size_t errlen)
 {
 	struct suppressions *s;
-	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t len = 0;
+	char *text = read_text_file(path);	/* "" when empty: suppresses nothing */
 
-	if (!f) {
+	if (!text) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	/* getdelim with NUL reads the whole (text) file in one go. */
-	if (getdelim(&text, &len, '\0', f) < 0) {
-		if (ferror(f)) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			fclose(f);
-			free(text);
-			return NULL;
-		}
-		free(text);
-		text = strdup("");	/* an empty file suppresses nothing */
-	}
-	fclose(f);
 	s = suppressions_parse(text, path, err, errlen);
 	free(text);
 	return s;

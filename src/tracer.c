@@ -161,18 +161,12 @@ static int attach_all(struct tracer *t, char *err, size_t errlen)
 /* pfns the mirror covers by default: every zone's span (/proc/zoneinfo) */
 static __u64 machine_max_pfn(void)
 {
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	char *text = NULL;
-	size_t len = 0;
+	char *text = read_text_file("/proc/zoneinfo");
 	__u64 v = 0;
-	if (f && getdelim(&text, &len, '\0', f) > 0 && parse_zoneinfo_max_pfn(text, &v) == 0) {
-		free(text);
-		fclose(f);
-		return v;
-	}
+	int e = text ? parse_zoneinfo_max_pfn(text, &v) : -ENOENT;
 	free(text);
-	if (f)
-		fclose(f);
+	if (e == 0)
+		return v;
 	/* no zoneinfo: RAM pages as sysconf sees them, plus a 4 GiB hole */
 	long n = sysconf(_SC_PHYS_PAGES);
 	return (n > 0 ? (__u64)n : 0) + (1ull << 20);

@@ -322,7 +322,7 @@ static enum hrtimer_restart pwt_irq_timer(struct hrtimer *t)
 
 /* Pin addr2 (n2 pages) too, arm the timer, and unpin addr2 while it fires.
  * The timer always unpins the buffer: released says where it was. */
-static long pwt_irq_during_unpin(struct pwt_irq *r, struct page **pages, long nr)
+static long pwt_irq_during_unpin(struct pwt_irq *r)
 {
 	long n2 = r->len2 >> PAGE_SHIFT;
 	struct page **p2;
@@ -376,7 +376,7 @@ static long pwt_do_irq_unpin(struct pwt_irq *r)
 	pwt_irq.release = r->release;
 	pwt_irq.released = 0;
 	if (r->release == PWT_IRQ_TIMER) {
-		long ret = pwt_irq_during_unpin(r, pages, nr);
+		long ret = pwt_irq_during_unpin(r);
 
 		if (ret)
 			pwt_unpin_batch(pages, nr);	/* the timer never ran */

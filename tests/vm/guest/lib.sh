@@ -146,6 +146,10 @@ pw_json_num() {	# pw_json_num FILE KEY -> first numeric value of "KEY": N
 	sed -n "s/.*\"$2\": \(-\{0,1\}[0-9][0-9]*\).*/\1/p" "$1" | head -n1
 }
 
+pw_json_bool() {	# pw_json_bool FILE KEY -> first true/false value of "KEY"
+	sed -n "s/.*\"$2\": \(true\|false\).*/\1/p" "$1" | head -n1
+}
+
 # Check the tracer's report of one case against what the case did:
 # exact findings (kind:pins[:longterm]), frames on their stacks, and its
 # totals against the kernel's own counters (da/dr, measured by pw_case).
@@ -192,7 +196,7 @@ pw_check_tracer() {
 		[ "$tacq" = $((da - xacq)) ] && [ "$trel" = $((dr - xrel)) ] ||
 			pw_fail "$name: totals (+$tacq +$trel) differ from vmstat (+$da +$dr) less the drift"
 	fi
-	grep -q '"incomplete": false' "$PW_JSON" || pw_fail "$name: report incomplete (drops)"
+	[ "$(pw_json_bool "$PW_JSON" incomplete)" = false ] || pw_fail "$name: report incomplete (drops)"
 }
 
 pw_case_hook_after() { :; }

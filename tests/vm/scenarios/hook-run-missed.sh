@@ -36,7 +36,7 @@ while [ $tries -lt 3 ] && [ $missed = 0 ]; do
 	pw_vmstat || pw_die "cannot read vmstat"
 	da=$((PW_ACQ - a0)) dr=$((PW_REL - r0))
 	runs=$(pw_json_num "$PW_JSON" hook_runs)
-	inc=$(sed -n 's/.*"incomplete": \([a-z]*\).*/\1/p' "$PW_JSON")
+	inc=$(pw_json_bool "$PW_JSON" incomplete)
 	got=$(pw_json_findings "$PW_JSON" | awk 'NF{printf "%s:%s ", $1, $2}')
 	grep -E '^pwtest|INCOMPLETE' /tmp/hrm.out
 	echo "try $tries: pinwatch exit $rc, hook_runs ${runs:-?}, incomplete ${inc:-?}, findings [${got% }], vmstat +$da +$dr"

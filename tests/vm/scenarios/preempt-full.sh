@@ -47,7 +47,7 @@ grep -q 'warning: this kernel preempts in the kernel (full, from ' /tmp/fe.out |
 runs=$(pw_json_num "$PW_JSON" hook_runs)
 dacq=$(pw_json_num "$PW_JSON" drift_acquired)
 drel=$(pw_json_num "$PW_JSON" drift_released)
-inc=$(sed -n 's/.*"incomplete": \([a-z]*\).*/\1/p' "$PW_JSON")
+inc=$(pw_json_bool "$PW_JSON" incomplete)
 echo "three-on-cpu0-fentry: pinwatch exit $rc, hook_runs $runs, drift $dacq $drel, incomplete $inc"
 if [ "$dacq" != 0 ] || [ "$drel" != 0 ] || [ "$rc" != 0 ]; then
 	[ "$inc" = true ] && [ "${runs:-0}" -gt 0 ] && [ "$rc" = 23 ] ||
