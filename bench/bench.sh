@@ -13,7 +13,9 @@
 #   PROF <kver> <mode> <after workload> <prog name> <run_cnt> <run_time_ns>  (cumulative)
 . "${PW_LIB:-/pw/lib.sh}"
 R=$(sed -n 's/.*pw\.bench_rounds=\([0-9]*\).*/\1/p' /proc/cmdline); R=${R:-7}
-MODES="untraced pinwatch serve floor bpftrace"
+# floor-folio: empty hooks on the per-folio primitives instead (try_grab_*,
+# gup_put_folio), the least any per-folio design pays: a reference row
+MODES="untraced pinwatch serve floor floor-folio bpftrace"
 WORKLOADS="pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register"
 # pw.bench_modes=a,b / pw.bench_workloads=a,b: a subset, for profiling by hand
 # (extra modes: walkfloor, walkfloor-read: the plainest per-page mirror, a reference point)
@@ -76,6 +78,7 @@ start_mode() {
 	pinwatch) pinwatch --attach fentry > /tmp/tr.out 2>&1 & pat='Ctrl-C' ;;
 	serve) pinwatch serve --attach fentry > /tmp/tr.out 2>&1 & pat='serving' ;;
 	floor) floor > /tmp/tr.out 2>&1 & pat='floor: attached' ;;
+	floor-folio) floor --per-folio > /tmp/tr.out 2>&1 & pat='floor: attached' ;;
 	walkfloor) walkfloor > /tmp/tr.out 2>&1 & pat='walkfloor: attached' ;;
 	walkfloor-read) walkfloor --read-page > /tmp/tr.out 2>&1 & pat='walkfloor: attached' ;;
 	bpftrace) bpftrace -B line /tmp/pins.bt > /tmp/tr.out 2>&1 & pat='bench: ready' ;;

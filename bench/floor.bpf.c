@@ -6,6 +6,12 @@
  * folio_add_pin). What they cost is the price of hooking at all, the lower
  * bound any tracer on these hooks pays; the benchmark compares against it.
  * The loader (floor.c) loads only the programs whose symbol this kernel has.
+ *
+ * With --per-folio it loads the ff_ programs instead: empty hooks on the
+ * per-folio primitives a per-folio tracer needs (fexit of the grabs, to see
+ * whether they succeeded; fentry of the put), where the bpftrace script and
+ * the rejected per-folio design of pinwatch hook. What they cost on 4 KiB
+ * pages bounds any such design from below.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -35,3 +41,11 @@ FE(unpin_user_page_range_dirty_lock)
 FE(unpin_folio)
 FE(unpin_folios)
 FE(unpin_user_folio)
+
+/* per-folio primitives: try_grab_page (6.1), try_grab_folio, try_grab_folio_fast (6.10+) */
+#define FFX(sym) SEC("fexit/" #sym) int BPF_PROG(ff_x_##sym) { return 0; }
+#define FFE(sym) SEC("fentry/" #sym) int BPF_PROG(ff_e_##sym) { return 0; }
+FFX(try_grab_page)
+FFX(try_grab_folio)
+FFX(try_grab_folio_fast)
+FFE(gup_put_folio)

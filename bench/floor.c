@@ -3,8 +3,10 @@
  * floor: load bench/floor.bpf.c's empty fentry/fexit programs on the symbols
  * this kernel has (a FUNC in its BTF: what fentry needs), attach what attaches,
  * print "floor: attached N: sym..." and wait for SIGINT/SIGTERM.
+ * --per-folio: the ff_ programs (the per-folio primitives) instead.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,15 +22,21 @@ int main(int argc, char **argv)
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct floor_bpf *skel = floor_bpf__open();
 	struct bpf_program *prog;
-	int n = 0;
+	int n = 0, per_folio = argc == 2 && !strcmp(argv[1], "--per-folio");
 
+	if (argc > 1 && !per_folio) {
+		fprintf(stderr, "usage: floor [--per-folio]\n");
+		return 2;
+	}
 	if (!vmlinux || !skel) {
 		fprintf(stderr, "floor: no vmlinux BTF or cannot open the object\n");
 		return 1;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sym = strchr(bpf_program__section_name(prog), '/') + 1;
-		bpf_program__set_autoload(prog, btf__find_by_name_kind(vmlinux, sym, BTF_KIND_FUNC) > 0);
+		bool ff = !strncmp(bpf_program__name(prog), "ff_", 3);
+		bpf_program__set_autoload(prog, ff == per_folio &&
+					  btf__find_by_name_kind(vmlinux, sym, BTF_KIND_FUNC) > 0);
 	}
 	if (floor_bpf__load(skel)) {
 		fprintf(stderr, "floor: load failed\n");

@@ -63,6 +63,18 @@ END {
 		printf "| %s | %s | %s | %.2f | %.2f | %.2f | %d | %s |\n", k, w, m, md_, MIN, MAX, N, b
 		printf "%s,%s,%s,%.3f,%.3f,%.3f,%s\n", k, w, m, md_, MIN, MAX, b >> csv
 	}
+	# reference modes, not in the CSV: what a per-folio design pays for its
+	# empty hooks alone (floor-folio), the plainest per-page mirror (walkfloor)
+	nr = split("floor-folio walkfloor walkfloor-read", rl, " "); hdr = 0
+	for (ki = 1; ki <= nk; ki++) for (wi = 1; wi <= nw; wi++) for (mi = 1; mi <= nr; mi++) {
+		k = kl[ki]; w = wl[wi]; m = rl[mi]; s = ""
+		for (r in R) if ((k " " r " untraced " w) in ns && (k " " r " " m " " w) in ns && ns[k " " r " untraced " w] > 0)
+			s = s " " ns[k " " r " " m " " w] / ns[k " " r " untraced " w]
+		if (s == "") continue
+		if (!hdr++) { print ""; print "Reference modes (not in the CSV; floor-folio: empty fexit/fentry programs on the per-folio primitives try_grab_* and gup_put_folio, the least a per-folio tracer pays):"; print ""
+			print "| kernel | workload | mode | median | min | max | rounds |"; print "|---|---|---|---|---|---|---|" }
+		md_ = med(s); printf "| %s | %s | %s | %.2f | %.2f | %.2f | %d |\n", k, w, m, md_, MIN, MAX, N
+	}
 	print ""; print "Targets (pinwatch live mode; serve in brackets):"; print ""
 	for (ki = 1; ki <= nk; ki++) for (wi = 1; wi <= nw; wi++) {
 		k = kl[ki]; w = wl[wi]

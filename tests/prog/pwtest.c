@@ -4,7 +4,7 @@
  * busybox guest. Every subcommand prints one result line on stdout and exits 0,
  * or prints one "pwtest: ..." line on stderr and exits non-zero.
  *
- *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias] [--fresh]
+ *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp [--punch K]|--hole|--alias] [--fresh]
  *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
  *       (--iters: K pin+release rounds on the same buffer, for the soak; --api A,B:
  *        A for the first half of the rounds, B for the rest)
@@ -13,6 +13,8 @@
  *       (--fresh: a new buffer each round, so that each round's pins are first pins)
  *       (--alias: every page of the buffer maps the same page of a one-page memfd,
  *        so the pages array the module pins holds one page N times)
+ *       (--thp --punch K: page K of the THP buffer is zapped and written again, so
+ *        a 4 KiB page sits between pages of a now PTE-mapped THP in the array)
  *   pwtest release-leaked
  *   pwtest irq-unpin --pages N --release unpin|batch | --release timer --busy M
  *       (the module unpins the buffer in hardirq while this task is inside GUP,
@@ -102,6 +104,7 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 {
 	memset(o, 0, sizeof(*o));
 	o->pages = -1;
+	o->punch = -1;
 	o->iters = 1;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -122,6 +125,7 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 		else if (!strcmp(a, "--iters")) { o->iters = parse_num(a, v, 1, 1000000); i++; }
 		else if (!strcmp(a, "--hold-ms")) { o->hold_ms = parse_num(a, v, 0, 3600000); i++; }
 		else if (!strcmp(a, "--busy")) { o->busy = parse_num(a, v, 1, MAX_PAGES); i++; }
+		else if (!strcmp(a, "--punch")) { o->punch = parse_num(a, v, 0, MAX_PAGES - 1); i++; }
 		else if (!strcmp(a, "--longterm")) o->longterm = true;
 		else if (!strcmp(a, "--readonly")) o->readonly = true;
 		else if (!strcmp(a, "--thp")) o->thp = true;
@@ -337,12 +341,29 @@ static int cmd_pfns(int argc, char **argv)
 	return 0;
 }
 
+/* --punch K: zap page K of a THP buffer and write it again. The PMD is split,
+ * page K is a new 4 KiB page and its neighbours stay pages of the large
+ * folio, mapped by PTEs: the pages array then breaks a THP's run in the
+ * middle, as after a CoW or a partial MADV_DONTNEED in real programs. */
+static void *punch_buf(void *buf, long k)
+{
+	if (k < 0)
+		return buf;
+	char *p = (char *)buf + k * PG;
+	if (madvise(p, PG, MADV_DONTNEED))
+		die("madvise(MADV_DONTNEED) page %ld: %s", k, strerror(errno));
+	*(volatile char *)p = 1;
+	return buf;
+}
+
 static int cmd_pin(int argc, char **argv)
 {
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,hole,alias,iters,time,fresh,file");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,punch,hole,alias,iters,time,fresh,file");
+	if (o.punch >= 0 && (!o.thp || o.punch >= o.pages))
+		die("--punch K needs --thp and K below --pages");
 	if (o.file && (o.thp || o.hole || o.alias || o.fresh))
 		die("--file goes with none of --thp, --hole, --alias, --fresh");
 	if (o.hole && (o.thp || o.pages < 2))
@@ -360,7 +381,7 @@ static int cmd_pin(int argc, char **argv)
 	uint32_t alt_api = api2 ? (uint32_t)LOOKUP(api_names, "api", api2) : r.api;
 	r.release = LOOKUP(rel_names, "release", o.release);
 	r.flags = (o.longterm ? PWT_F_LONGTERM : 0) | (o.readonly ? PWT_F_READONLY : 0);
-	r.addr = (uintptr_t)alloc_buf(o.pages, o.thp);
+	r.addr = (uintptr_t)punch_buf(alloc_buf(o.pages, o.thp), o.punch);
 	r.len = o.pages * PG;
 	/* --hole: unmap the last page, so the module gets a partial pin (error path). */
 	if (o.hole && munmap((char *)(uintptr_t)r.addr + r.len - PG, PG))
@@ -378,7 +399,7 @@ static int cmd_pin(int argc, char **argv)
 		if (it >= o.iters / 2)
 			q.api = alt_api;
 		if (o.fresh && it)
-			q.addr = (uintptr_t)alloc_buf(o.pages, o.thp);
+			q.addr = (uintptr_t)punch_buf(alloc_buf(o.pages, o.thp), o.punch);
 		if (ioctl(fd, PWT_IOC_PIN, &q))
 			die("ioctl PIN(api=%s release=%s pages=%ld) round %ld: %s (acquired %" PRId64
 			    " released %" PRId64 ")", o.api, o.release, o.pages, it, strerror(errno),
@@ -400,9 +421,11 @@ static int cmd_pin(int argc, char **argv)
 	printf("pin api=%s release=%s longterm=%d thp=%d pages=%ld acquired=%" PRId64
 	       " released=%" PRId64 " parked=%" PRId64 " large=%" PRId64 "%s\n",
 	       o.api, o.release, o.longterm, o.thp, o.pages, r.acquired, r.released, r.parked, r.large, el);
-	if (o.thp && r.large != r.acquired)
-		die("THP buffer but only %" PRId64 " of %" PRId64 " pages were in large folios",
-		    r.large, r.acquired);
+	/* --punch: one 4 KiB page a round, the rest still in the large folio */
+	int64_t small = o.punch >= 0 ? o.iters : 0;
+	if (o.thp && r.large != r.acquired - small)
+		die("THP buffer but %" PRId64 " of %" PRId64 " pages were in large folios (want %" PRId64 ")",
+		    r.large, r.acquired, r.acquired - small);
 	if (!o.thp && r.large)
 		die("4 KiB buffer but %" PRId64 " pages were in large folios", r.large);
 	return 0;
@@ -519,7 +542,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp|--hole|--alias|--file F] [--fresh]\n"
+			"usage: pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp [--punch K]|--hole|--alias|--file F] [--fresh]\n"
 			"                  --pages N --release unpin|batch|dirty|put|never|unpin-get\n"
 			"       pwtest release-leaked\n"
 			"       pwtest irq-unpin --pages N --release unpin|batch   (unpinned in hardirq inside GUP)\n"

@@ -17,6 +17,7 @@
 struct opts {
 	const char *api, *release, *dev, *file;	/* file: --file, its pages over the buffer */
 	long pages, iters, hold_ms, busy;	/* busy: --busy N, irq-unpin --release timer */
+	long punch;				/* --punch K: page K of a THP buffer replaced, -1 if none */
 	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
 
