@@ -25,6 +25,11 @@ function med(s,   a, n, i, j, t) {   # median, min, max of a space-separated lis
 	MIN = a[1]; MAX = a[n]; N = n
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+function ratios(k, w, m,   r, s) {   # mode m / untraced, one per round with both
+	for (r in R) if ((k " " r " untraced " w) in ns && (k " " r " " m " " w) in ns && ns[k " " r " untraced " w] > 0)
+		s = s " " ns[k " " r " " m " " w] / ns[k " " r " untraced " w]
+	return s
+}
 $1 == "BENCH" && $6 ~ /^[0-9]+$/ { ns[$2 " " $3 " " $4 " " $5] = $6; K[$2]; W[$5]; M[$4]; R[$3] }
 # pinwatch: a pfn-indexed mirror (8 bytes per page frame, its last chunk
 # rounded up) plus the holders array; reported per page frame of the machine
@@ -54,9 +59,7 @@ END {
 	print "| kernel | workload | mode | median | min | max | rounds | bytes/page |"
 	print "|---|---|---|---|---|---|---|---|"
 	for (ki = 1; ki <= nk; ki++) for (wi = 1; wi <= nw; wi++) for (mi = 1; mi <= nm; mi++) {
-		k = kl[ki]; w = wl[wi]; m = ml[mi]; s = ""
-		for (r in R) if ((k " " r " untraced " w) in ns && (k " " r " " m " " w) in ns && ns[k " " r " untraced " w] > 0)
-			s = s " " ns[k " " r " " m " " w] / ns[k " " r " untraced " w]
+		k = kl[ki]; w = wl[wi]; m = ml[mi]; s = ratios(k, w, m)
 		if (s == "") continue
 		md_ = med(s); b = (k " " m) in bpp ? sprintf("%.0f", bpp[k " " m]) : ""
 		MED[k, w, m] = md_
@@ -67,9 +70,7 @@ END {
 	# empty hooks alone (floor-folio), the plainest per-page mirror (walkfloor)
 	nr = split("floor-folio walkfloor walkfloor-read", rl, " "); hdr = 0
 	for (ki = 1; ki <= nk; ki++) for (wi = 1; wi <= nw; wi++) for (mi = 1; mi <= nr; mi++) {
-		k = kl[ki]; w = wl[wi]; m = rl[mi]; s = ""
-		for (r in R) if ((k " " r " untraced " w) in ns && (k " " r " " m " " w) in ns && ns[k " " r " untraced " w] > 0)
-			s = s " " ns[k " " r " " m " " w] / ns[k " " r " untraced " w]
+		k = kl[ki]; w = wl[wi]; m = rl[mi]; s = ratios(k, w, m)
 		if (s == "") continue
 		if (!hdr++) { print ""; print "Reference modes (not in the CSV; floor-folio: empty fexit/fentry programs on the per-folio primitives try_grab_* and gup_put_folio, the least a per-folio tracer pays):"; print ""
 			print "| kernel | workload | mode | median | min | max | rounds |"; print "|---|---|---|---|---|---|---|" }

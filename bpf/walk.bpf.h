@@ -534,7 +534,8 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 	 * replaced: pwtest --punch); then the entry-by-entry loop finds where
 	 * the run stops. Only for runs that can fill the batch, so a small
 	 * folio never pays for the test failing. */
-	if (q[0] - lo + PW_BATCH * 64 <= span && !(span & (span - 1)) && !(lo & (span - 1))) {
+	if (q[0] - lo + PW_BATCH * bpf_core_type_size(struct page) <= span &&
+	    !(span & (span - 1)) && !(lo & (span - 1))) {
 		__u64 acc = 0;
 #pragma unroll
 		for (int j = 1; j < PW_BATCH; j++) {
