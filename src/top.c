@@ -63,7 +63,8 @@ static void draw(const struct pw_snapshot *snap, enum pw_sort key, bool screen)
 	int rows = 0, cols = 0;
 
 	if (screen && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
-		rows = ws.ws_row > 6 ? ws.ws_row - 6 : 1;
+		/* 4 header lines, a blank, the column titles, a blank, the keys */
+		rows = ws.ws_row > 8 ? ws.ws_row - 8 : 1;
 		cols = ws.ws_col;
 	}
 	if (screen)

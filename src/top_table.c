@@ -131,21 +131,26 @@ void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int ma
 		if (rows && h->pages[0] + h->pages[1])
 			rows[n++] = h;
 	}
-	snprintf(buf, sizeof(buf), "pinwatch %s on %s, up %s: %llu pages (%s) pinned, %llu long-term; "
-		 "oldest %s; sorted by %s",
-		 s->version, s->kernel, age_str(s->uptime_s, b1, sizeof(b1)), (unsigned long long)pages,
-		 human(pages * s->page_size, b2, sizeof(b2)), (unsigned long long)lt,
-		 age_str(s->oldest_s, b3, sizeof(b3)), top_sort_name(key));
+	/* Four short lines, not two long ones: a line longer than the terminal
+	 * is cut at its edge, and the sort key at the end of a 120-column line
+	 * was cut on a 6.12 release string once up passed 10 s. */
+	snprintf(buf, sizeof(buf), "pinwatch %s on %s, up %s, sorted by %s", s->version, s->kernel,
+		 age_str(s->uptime_s, b1, sizeof(b1)), top_sort_name(key));
 	line(out, buf, width);
-	snprintf(buf, sizeof(buf), "pins acquired %llu, released %llu; findings: leak %llu, "
-		 "put_instead_of_unpin %llu, unpin_without_pin %llu; mirror %llu/%llu, dropped %llu",
+	snprintf(buf, sizeof(buf), "%llu pages (%s) pinned, %llu long-term; oldest %s", (unsigned long long)pages,
+		 human(pages * s->page_size, b2, sizeof(b2)), (unsigned long long)lt,
+		 age_str(s->oldest_s, b3, sizeof(b3)));
+	line(out, buf, width);
+	snprintf(buf, sizeof(buf), "pins acquired %llu, released %llu; mirror %llu/%llu, dropped %llu",
 		 (unsigned long long)s->pins_acquired, (unsigned long long)s->pins_released,
-		 (unsigned long long)s->findings[PW_K_LEAK],
-		 (unsigned long long)s->findings[PW_K_PUT_INSTEAD_OF_UNPIN],
-		 (unsigned long long)s->findings[PW_K_UNPIN_WITHOUT_PIN],
 		 (unsigned long long)s->mirror_entries, (unsigned long long)s->mirror_capacity,
 		 (unsigned long long)(s->dropped_pages + s->dropped_findings + s->dropped_stacks +
 				      s->dropped_events + s->dropped_runs));
+	line(out, buf, width);
+	snprintf(buf, sizeof(buf), "findings: leak %llu, put_instead_of_unpin %llu, unpin_without_pin %llu",
+		 (unsigned long long)s->findings[PW_K_LEAK],
+		 (unsigned long long)s->findings[PW_K_PUT_INSTEAD_OF_UNPIN],
+		 (unsigned long long)s->findings[PW_K_UNPIN_WITHOUT_PIN]);
 	line(out, buf, width);
 	fputc('\n', out);
 	snprintf(buf, sizeof(buf), "%-40s %9s %9s %9s %8s  %s", "HOLDER", "PAGES", "BYTES", "LONGTERM",

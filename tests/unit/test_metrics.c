@@ -357,9 +357,22 @@ static void top_once_table(void **state)
 	assert_true(io && vfio && io < vfio);
 	assert_non_null(strstr(io, "2h00m"));
 	free(t);
+	/* an 80-column terminal keeps every header field, the sort key included
+	 * (it sat at column 116 of one line before, cut off on 120 columns) */
+	t = render(&s, PW_SORT_LONGTERM, 0, 80);
+	assert_non_null(strstr(t, "pinwatch 0.1.0 on 6.12.57+deb13-cloud-amd64, up "));
+	assert_non_null(strstr(t, ", sorted by longterm\n"));
+	assert_non_null(strstr(t, "531 pages (2.1M) pinned, 529 long-term; oldest 2h00m\n"));
+	assert_non_null(strstr(t, "\nfindings: leak "));
+	assert_non_null(strstr(t, "unpin_without_pin "));
+	assert_non_null(strstr(t, "\npins acquired "));
+	assert_non_null(strstr(t, "dropped "));
+	char *l = t, *nl;
+	for (int i = 0; i < 4 && (nl = strchr(l, '\n')); i++, l = nl + 1)
+		assert_true(nl - l < 80);	/* the four header lines fit whole, not cut */
+	free(t);
 	t = render(&s, PW_SORT_HOLDER, 1, 30);	/* one row, 30 columns */
-	char *l = t;
-	for (char *nl; (nl = strchr(l, '\n')); l = nl + 1)
+	for (l = t; (nl = strchr(l, '\n')); l = nl + 1)
 		assert_true(nl - l <= 30);
 	assert_int_equal(count_str(t, "pinwatch_test:"), 1);
 	assert_int_equal(count_str(t, "vfio"), 0);
