@@ -7,6 +7,8 @@
  *    unpin (put_page); at the end of `run`, or past --max-age, what is left
  *    is a leak.
  *  - mm_page_free: a mirrored folio freed while pinned (large folio + put_page).
+ *  - pw_sweep_marks (raw_tp, run by the loader): clear the marks of cells
+ *    without pins once the kernel skipped runs of pw_page_free.
  *  - sched_process_fork: follow the traced process tree in run mode.
  */
 #include "mirror.bpf.h"
@@ -14,6 +16,7 @@
 
 struct audit_ctx {
 	__u64 now_ns, max_age_ns, final;
+	__u64 sweep;	/* pw_sweep_marks: clear marks, count them in checked */
 	__u64 checked, base;
 	__u32 key, group;	/* chunk, and the first cell of the group in it */
 };
@@ -69,6 +72,19 @@ static long audit_cell(__u32 i, struct audit_ctx *c)
 	return 0;
 }
 
+/* pw_sweep_marks on one group: the marks of its cells without pins go. One
+ * compare-and-swap on the whole 64-bit cell, so a pin taken meanwhile keeps
+ * its meta. */
+static long sweep_cells(__u64 *cells, struct audit_ctx *c)
+{
+	for (int i = 0; i < PW_AUDIT_CELLS; i++) {
+		__u64 v = cells[i];	/* pins in the low half (pw_get_mark) */
+		if (v && !(__u32)v && __sync_val_compare_and_swap(&cells[i], v, 0) == v)
+			c->checked++;
+	}
+	return 0;
+}
+
 /* One group of PW_AUDIT_CELLS cells of chunk c->key: skipped unless a cell
  * in it holds pins (most of RAM is not pinned). */
 static long audit_group(__u32 g, struct audit_ctx *c)
@@ -78,6 +94,8 @@ static long audit_group(__u32 g, struct audit_ctx *c)
 		return 1;
 	__u32 first = (g * PW_AUDIT_CELLS) & (PW_CHUNK_CELLS - 1), any = 0;
 	struct pw_cell *cells = &ch->c[first];
+	if (c->sweep)
+		return sweep_cells((__u64 *)cells, c);
 	for (int i = 0; i < PW_AUDIT_CELLS; i++)
 		any |= cells[i].pins;
 	if (!any)
@@ -104,6 +122,23 @@ int BPF_PROG(pw_audit, __u64 now_ns, __u64 max_age_ns, __u64 final)
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
 	if (v)
 		*v = c.checked;
+	return 0;
+}
+
+/* Marks of cells without pins: a FOLL_GET taker (pw_get_mark) or the walk's
+ * order-0 cache. pw_page_free clears them when their page is freed; when the
+ * kernel skipped some of its runs (a page freed by an interrupt, or by a
+ * preempting task, while the program ran on that CPU: its recursion_misses),
+ * the marks of the pages it missed are stale and could name, or size, a
+ * later user of the page wrong. Which pages is not known, so every such mark
+ * goes (sweep_cells): a cache entry is read again from struct page, a GET
+ * taker goes unnamed. */
+SEC("raw_tp")
+int BPF_PROG(pw_sweep_marks)
+{
+	struct audit_ctx c = { .sweep = 1 };
+	bpf_for_each_map_elem(&mirror, audit_chunk, &c, 0);
+	pw_stat_add(PW_S_MARKS_SWEPT, c.checked);
 	return 0;
 }
 

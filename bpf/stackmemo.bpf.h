@@ -58,6 +58,7 @@ struct pw_scan {
 	__u64 ip0[PW_STACK_DEPTH], sp0, sp;
 	__u16 slot0[PW_STACK_DEPTH];
 	__u32 fixed, bad;
+	__u32 busy;			/* a learning pass is using this CPU's buffer */
 };
 
 struct {
@@ -110,13 +111,11 @@ static long pw_scan_word(__u32 i, void *unused)
 
 /* Take the trace again and find its return addresses in the task's stack
  * above sp: the scan buffer holding the trace and their slots, or NULL. */
-static __always_inline struct pw_scan *pw_memo_scan(void *ctx, __u64 sp)
+static __always_inline struct pw_scan *pw_memo_scan(void *ctx, struct pw_scan *sc, __u64 sp)
 {
-	__u32 zero = 0;
-	struct pw_scan *sc = bpf_map_lookup_elem(&stackscan, &zero);
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 base = (__u64)t->stack, top = base + PW_TASK_STACK_SIZE;
-	if (!sc || sp <= base || sp + 8 >= top)
+	if (sp <= base || sp + 8 >= top)
 		return NULL;
 	long got = bpf_get_stack(ctx, sc->ip, sizeof(sc->ip), 0);
 	if (got < 16)
@@ -157,10 +156,12 @@ static long pw_memo_cmp(__u32 k, void *unused)
 	return 0;
 }
 
-/* The same stack unwound again at sp: learn where its return addresses are. */
-static __always_inline void pw_memo_learn(void *ctx, struct pw_stack_memo *m, __u64 sp)
+/* The same stack unwound again at sp: learn where its return addresses are,
+ * in this CPU's scan buffer sc (held: see pw_memo_learn). */
+static __always_inline void pw_memo_learn_in(void *ctx, struct pw_stack_memo *m, __u64 sp,
+					     struct pw_scan *sc)
 {
-	struct pw_scan *sc = pw_memo_scan(ctx, sp);
+	sc = pw_memo_scan(ctx, sc, sp);
 	__u32 n = sc ? sc->n - 1 : 0;
 	if (!sc || n > PW_STACK_DEPTH - 1) {
 		m->state = PW_MEMO_FAILED;
@@ -193,6 +194,21 @@ static __always_inline void pw_memo_learn(void *ctx, struct pw_stack_memo *m, __
 	}
 	m->fixed = sc->fixed;
 	m->state = PW_MEMO_READY;
+}
+
+/* The scan buffer is per CPU, and another of pinwatch's programs can run on
+ * this CPU in the middle of a learning pass: an interrupt's GUP call, or
+ * under full preemption (fentry programs run preemptible) another task's.
+ * Two passes in one buffer would learn a memo from a mix of two stacks, so
+ * the second one skips: its task learns at a later call. */
+static __always_inline void pw_memo_learn(void *ctx, struct pw_stack_memo *m, __u64 sp)
+{
+	__u32 zero = 0;
+	struct pw_scan *sc = bpf_map_lookup_elem(&stackscan, &zero);
+	if (!sc || __sync_fetch_and_or(&sc->busy, 1))
+		return;
+	pw_memo_learn_in(ctx, m, sp, sc);
+	__sync_fetch_and_and(&sc->busy, 0);
 }
 
 /* Learning costs about an unwind: a task whose stacks rarely repeat long

@@ -125,6 +125,9 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	fprintf(out, "pinwatch_dropped_total{what=\"stacks\"} %llu\n", (unsigned long long)s->dropped_stacks);
 	fprintf(out, "pinwatch_dropped_total{what=\"events\"} %llu\n", (unsigned long long)s->dropped_events);
 	fprintf(out, "pinwatch_dropped_total{what=\"hook_runs\"} %llu\n", (unsigned long long)s->dropped_runs);
+	counter(out, "pinwatch_page_free_runs_skipped_total",
+		"Runs of the mm_page_free hook the kernel skipped: no pin is lost, unpinned pages' marks are cleared.",
+		s->page_free_missed);
 
 	/* Without /proc/vmstat's counters the series are left out rather than
 	 * exported as 0, which would read as "the kernel pinned nothing". */
@@ -190,11 +193,12 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 		fprintf(out, "%s\"%s\":%llu", k > 1 ? "," : "", pw_kind_name(k), (unsigned long long)s->findings[k]);
 	fprintf(out, "},\"suppressed\":%llu,\"mirror_folios\":%llu,\"mirror_capacity\":%llu,"
 		"\"dropped\":{\"pins\":%llu,\"findings\":%llu,\"stacks\":%llu,\"events\":%llu,"
-		"\"hook_runs\":%llu}",
+		"\"hook_runs\":%llu},\"page_free_runs_skipped\":%llu",
 		(unsigned long long)s->suppressed, (unsigned long long)s->mirror_entries,
 		(unsigned long long)s->mirror_capacity, (unsigned long long)s->dropped_pages,
 		(unsigned long long)s->dropped_findings, (unsigned long long)s->dropped_stacks,
-		(unsigned long long)s->dropped_events, (unsigned long long)s->dropped_runs);
+		(unsigned long long)s->dropped_events, (unsigned long long)s->dropped_runs,
+		(unsigned long long)s->page_free_missed);
 	if (s->vmstat_ok)
 		fprintf(out, ",\"kernel_counters\":{\"nr_foll_pin_acquired\":%lld,\"nr_foll_pin_released\":%lld,"
 			"\"drift_acquired\":%lld,\"drift_released\":%lld}",

@@ -192,6 +192,9 @@ int report_json(FILE *out, const struct pw_report *r)
 	jw_u64(&w, "preexisting_released", r->preexisting_released);
 	jw_u64(&w, "folio_add_pin_acquired", r->seen_nostat_acquired);
 	jw_u64(&w, "stacks_reused", r->stacks_reused);
+	jw_u64(&w, "page_free_runs_skipped", r->page_free_missed);
+	jw_u64(&w, "marks_sweeps", r->marks_sweeps);
+	jw_u64(&w, "marks_swept", r->marks_swept);
 	jw_close(&w, '}');
 
 	jw_open(&w, "kernel_counters", '{');

@@ -137,6 +137,14 @@ static void losses(FILE *out, const struct pw_report *r)
 		fprintf(out, "INCOMPLETE: the kernel skipped %llu %s of pinwatch's hooks (an interrupt hit "
 			"a hook on a CPU where it was running); their pins or unpins are not in the mirror\n",
 			(unsigned long long)r->dropped_runs, plural(r->dropped_runs, "run", "runs"));
+	if (r->page_free_missed)
+		fprintf(out, "note: the kernel skipped %llu %s of the mm_page_free hook (a page freed on a CPU "
+			"where the hook was running, by an interrupt or a preempting task): no pin or unpin is lost (the audit checks "
+			"pinned pages), but the marks of unpinned pages were cleared (%llu cells in %llu %s) "
+			"so that none names a later user of a freed page\n",
+			(unsigned long long)r->page_free_missed, plural(r->page_free_missed, "run", "runs"),
+			(unsigned long long)r->marks_swept, (unsigned long long)r->marks_sweeps,
+			plural(r->marks_sweeps, "sweep", "sweeps"));
 	if (r->suppressed)
 		fprintf(out, "suppressed: %llu %s\n", (unsigned long long)r->suppressed,
 			plural(r->suppressed, "group", "groups"));

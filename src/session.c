@@ -94,7 +94,10 @@ void session_totals(struct session *s, struct pw_report *r)
 		memcpy(r->attach, att, sizeof(*att) * r->n_attach);
 	else
 		r->n_attach = 0;
+	/* first: a sweep it does now is counted in the stats read next */
+	tracer_page_free_missed(s->tr, &r->page_free_missed, &r->marks_sweeps);
 	tracer_stats(s->tr, st);
+	r->marks_swept = st[PW_S_MARKS_SWEPT];
 	r->pins_acquired = st[PW_S_ACQ_PINS];
 	r->pins_released = st[PW_S_ALL_REL] - st[PW_S_REL_UNMIRRORED];
 	r->preexisting_released = st[PW_S_PREEXISTING];

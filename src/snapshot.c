@@ -127,6 +127,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	snap->dropped_stacks = r.dropped_stacks;
 	snap->dropped_events = r.dropped_events;
 	snap->dropped_runs = r.dropped_runs;
+	snap->page_free_missed = r.page_free_missed;
 	if (m->s.before.ok) {
 		snap->vmstat_ok = true;
 		snap->kernel_acquired = m->s.before.acquired + r.nr_foll_pin_acquired_delta;

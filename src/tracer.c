@@ -32,6 +32,8 @@ struct tracer {
 	size_t cells_len;
 	__u32 chunks;
 	const struct pw_holder_rec *holders;	/* PW_HOLDER_SLOTS, mmapped read-only */
+	__u64 free_missed_swept;	/* pw_page_free's misses when the marks were last swept */
+	__u64 sweeps, free_checked_ns;
 };
 
 __u64 pw_now_ns(void)
@@ -95,7 +97,6 @@ static void configure(struct tracer *t, const struct pw_plan *p)
 		const char *sym;
 		enum pw_mode m = sec_mode(bpf_program__section_name(prog), &sym);
 		if (m == PW_MODE_NONE) {
-			/* the audit program only runs through BPF_PROG_TEST_RUN */
 			if (prog == s->progs.pw_page_free)
 				bpf_program__set_autoload(prog, p->tp_btf);
 			if (prog == s->progs.pw_fork)
@@ -125,7 +126,9 @@ static void record_attach(struct tracer *t, const char *sec)
 
 static int attach_one(struct tracer *t, struct bpf_program *prog, char *err, size_t errlen)
 {
-	if (!bpf_program__autoload(prog) || prog == t->skel->progs.pw_audit || t->n_links == 128)
+	/* the audit and the sweep only run through BPF_PROG_TEST_RUN */
+	if (!bpf_program__autoload(prog) || prog == t->skel->progs.pw_audit ||
+	    prog == t->skel->progs.pw_sweep_marks || t->n_links == 128)
 		return 0;
 	struct bpf_link *l = bpf_program__attach(prog);
 	const char *sec = bpf_program__section_name(prog);
@@ -257,9 +260,43 @@ int tracer_add_tgid(struct tracer *t, __u32 tgid)
 	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.tree), &tgid, &one, BPF_ANY);
 }
 
+static __u64 prog_misses(struct bpf_program *prog)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(prog);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+/* Runs of pw_page_free the kernel skipped leave stale marks on the pages
+ * they missed (see pw_sweep_marks): clear every mark once their count rises,
+ * looked at every 100 ms at most, so a stale mark lives about that long. */
+static void sweep_if_page_free_missed(struct tracer *t)
+{
+	struct bpf_program *prog = t->skel->progs.pw_page_free;
+	__u64 now = pw_now_ns();
+
+	if (!bpf_program__autoload(prog) || now - t->free_checked_ns < 100000000ull)
+		return;
+	t->free_checked_ns = now;
+	__u64 missed = prog_misses(prog);
+	if (missed == t->free_missed_swept)
+		return;
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.pw_sweep_marks), &o) == 0) {
+		t->free_missed_swept = missed;
+		t->sweeps++;
+	}
+}
+
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int n = ring_buffer__poll(t->rb, timeout_ms);
+	sweep_if_page_free_missed(t);
 	return n == -EINTR ? 0 : n;
 }
 
@@ -329,17 +366,18 @@ __u64 tracer_missed_runs(struct tracer *t)
 
 	for (int i = 0; i < t->n_links; i++)
 		n += kprobe_link_missed(t->links[i]);
-
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			n += info.recursion_misses;
-	}
+	bpf_object__for_each_program(prog, t->skel->obj)
+		if (prog != t->skel->progs.pw_page_free)
+			n += prog_misses(prog);
 	return n;
+}
+
+void tracer_page_free_missed(struct tracer *t, __u64 *missed, __u64 *sweeps)
+{
+	t->free_checked_ns = 0;		/* sweep now if runs were missed since */
+	sweep_if_page_free_missed(t);
+	*missed = prog_misses(t->skel->progs.pw_page_free);
+	*sweeps = t->sweeps;
 }
 
 static int read_stack(int fd, __s32 id, __u64 *ips)

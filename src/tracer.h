@@ -31,8 +31,12 @@ int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final);
 void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX]);
 /* Runs of pinwatch's programs the kernel skipped: recursion_misses (the
  * program was already running on that CPU when an interrupt hit its hook
- * again), plus a kprobe's own misses (6.7+; 6.1 counts neither for kprobes). */
+ * again), plus a kprobe's own misses (6.7+; 6.1 counts neither for kprobes).
+ * Not pw_page_free's: those lose no pin (tracer_page_free_missed). */
 __u64 tracer_missed_runs(struct tracer *t);
+/* Runs of the mm_page_free hook the kernel skipped, and how many times the
+ * marks they left stale were swept since (the last sweep done now). */
+void tracer_page_free_missed(struct tracer *t, __u64 *missed, __u64 *sweeps);
 /* All finding groups with their raw stacks; caller frees *out. */
 int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n);
 /* Pages and pins the mirror holds now (reportable entries only). */

@@ -97,9 +97,27 @@ struct pwt_irq {
 	int64_t fault_pinned;	/* fault pages pinned by that GUP call (and unpinned) */
 };
 
+/*
+ * PWT_IOC_IRQ_FREE: the module allocates `pages` pages and frees them one by
+ * one in task context while an hrtimer (hardirq) frees `irq_pages` others, so
+ * that the mm_page_free tracepoint fires in an interrupt while its handler
+ * may be running on the task: the kernel then skips the nested run of a BPF
+ * program on it (its recursion_misses). Repeated `rounds` times.
+ */
+struct pwt_irq_free {
+	/* in */
+	uint32_t pages;		/* freed by the task, 1..65536 */
+	uint32_t irq_pages;	/* freed by the timer, 1..4096 */
+	uint32_t rounds;	/* 1..1000 */
+	uint32_t reserved;	/* must be 0 */
+	/* out */
+	int64_t irq_freed;	/* rounds whose timer fired on this task inside its frees */
+};
+
 #define PWT_IOC_MAGIC           'P'
 #define PWT_IOC_PIN             _IOWR(PWT_IOC_MAGIC, 1, struct pwt_req)
 #define PWT_IOC_RELEASE_LEAKED  _IOR(PWT_IOC_MAGIC, 2, struct pwt_leaked)
 #define PWT_IOC_IRQ_UNPIN       _IOWR(PWT_IOC_MAGIC, 3, struct pwt_irq)
+#define PWT_IOC_IRQ_FREE        _IOWR(PWT_IOC_MAGIC, 4, struct pwt_irq_free)
 
 #endif

@@ -19,6 +19,9 @@
  *   pwtest irq-unpin --pages N --release unpin|batch | --release timer --busy M
  *       (the module unpins the buffer in hardirq while this task is inside GUP,
  *        or inside unpin_user_pages() of an M-page buffer)
+ *   pwtest irq-free --pages N --irq-pages K [--iters R] [--marked M --hold-ms MS]
+ *       (the module frees N pages while a timer frees K in hardirq, R rounds; --marked:
+ *        first pin and unpin M pages of a buffer kept for MS ms after, irq.c)
  *   pwtest pvm --pages N [--iters K] [--thp]
  *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
@@ -125,6 +128,8 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 		else if (!strcmp(a, "--iters")) { o->iters = parse_num(a, v, 1, 1000000); i++; }
 		else if (!strcmp(a, "--hold-ms")) { o->hold_ms = parse_num(a, v, 0, 3600000); i++; }
 		else if (!strcmp(a, "--busy")) { o->busy = parse_num(a, v, 1, MAX_PAGES); i++; }
+		else if (!strcmp(a, "--irq-pages")) { o->irq_pages = parse_num(a, v, 1, 4096); i++; }
+		else if (!strcmp(a, "--marked")) { o->marked = parse_num(a, v, 1, MAX_PAGES); i++; }
 		else if (!strcmp(a, "--punch")) { o->punch = parse_num(a, v, 0, MAX_PAGES - 1); i++; }
 		else if (!strcmp(a, "--longterm")) o->longterm = true;
 		else if (!strcmp(a, "--readonly")) o->readonly = true;
@@ -240,8 +245,7 @@ static const char *const rel_names[] = { [PWT_REL_UNPIN] = "unpin", [PWT_REL_BAT
 	[PWT_REL_DIRTY] = "dirty", [PWT_REL_PUT] = "put", [PWT_REL_NEVER] = "never",
 	[PWT_REL_UNPIN_GET] = "unpin-get" };
 
-#define LOOKUP(names, what, s) lookup(names, sizeof(names) / sizeof(names[0]), what, s)
-static int lookup(const char *const *names, int n, const char *what, const char *s)
+int lookup(const char *const *names, int n, const char *what, const char *s)
 {
 	if (!s)
 		die("--%s is required", what);
@@ -251,7 +255,7 @@ static int lookup(const char *const *names, int n, const char *what, const char 
 	die("unknown --%s '%s'", what, s);
 }
 
-static int open_dev(void)
+int open_dev(void)
 {
 	int fd = open(PWT_DEVICE, O_RDWR | O_CLOEXEC);
 
@@ -281,7 +285,7 @@ static void drain_lru_batches(void)
 /* --alias: map one page of a memfd at every page of buf (MAP_FIXED over the
  * anonymous pages), written once so it is present: GUP returns that one page
  * npages times, a pages array with the same page in consecutive entries. */
-static void alias_buf(char *buf, long npages)
+void alias_buf(char *buf, long npages)
 {
 	int fd = memfd_create("pwtest-alias", MFD_CLOEXEC);
 
@@ -445,55 +449,6 @@ static int cmd_release_leaked(int argc, char **argv)
 	return 0;
 }
 
-/* irq-unpin --pages N --release unpin|batch: the module pins a buffer, then
- * unpins it in hardirq while this task is inside its pin_user_pages() call
- * on a page of the device's own private mapping (see PWT_IOC_IRQ_UNPIN).
- * Fails unless the unpins really ran there.
- * irq-unpin --pages N --release timer --busy M: the same buffer unpinned by
- * an hrtimer while this task is inside unpin_user_pages() of an M-page one;
- * prints where it landed (irq_released=N: on the task inside that call). */
-static int cmd_irq_unpin(int argc, char **argv)
-{
-	static const char *const names[] = { [PWT_IRQ_UNPIN] = "unpin", [PWT_IRQ_BATCH] = "batch",
-					     [PWT_IRQ_TIMER] = "timer" };
-	struct opts o;
-	struct pwt_irq r = { 0 };
-
-	parse_opts(argc, argv, &o, "pages,release,busy");
-	r.release = LOOKUP(names, "release", o.release);
-	if ((r.release == PWT_IRQ_TIMER) != (o.busy > 0))
-		die("--busy M goes with --release timer, and only with it");
-	r.addr = (uintptr_t)alloc_buf(o.pages, false);
-	r.len = o.pages * PG;
-	int fd = open_dev();
-	if (o.busy) {
-		/* one page M times: the kernel releases its pins in one step
-		 * after a compare per entry, while pinwatch settles every entry,
-		 * so the timer mostly lands inside pinwatch's program */
-		r.addr2 = (uintptr_t)alloc_buf(o.busy, false);
-		alias_buf((char *)(uintptr_t)r.addr2, o.busy);
-		r.len2 = o.busy * PG;
-	} else {
-		void *f = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-		if (f == MAP_FAILED)
-			die("mmap %s: %s", PWT_DEVICE, strerror(errno));
-		r.fault_addr = (uintptr_t)f;	/* untouched: GUP must fault it in */
-	}
-	if (ioctl(fd, PWT_IOC_IRQ_UNPIN, &r))
-		die("ioctl IRQ_UNPIN(pages=%ld release=%s): %s", o.pages, o.release, strerror(errno));
-	close(fd);
-	printf("irq-unpin release=%s pages=%ld acquired=%" PRId64 " irq_released=%" PRId64
-	       " fault_pinned=%" PRId64 "\n", o.release, o.pages, r.acquired, r.irq_released,
-	       r.fault_pinned);
-	if (o.busy)
-		return 0;
-	if (r.fault_pinned != 1)
-		die("pin_user_pages() did not pin the fault page");
-	if (r.irq_released != r.acquired)
-		die("the unpins did not run in hardirq on this task inside GUP (released in task context)");
-	return 0;
-}
-
 /* ------------------------------------------------------------ vmstat */
 
 static int cmd_vmstat(int argc, char **argv)
@@ -534,7 +489,7 @@ static const struct {
 	{ "pin", cmd_pin }, { "release-leaked", cmd_release_leaked }, { "pvm", cmd_pvm },
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
 	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
-	{ "irq-unpin", cmd_irq_unpin },
+	{ "irq-unpin", cmd_irq_unpin }, { "irq-free", cmd_irq_free },
 };
 
 int main(int argc, char **argv)
@@ -547,6 +502,7 @@ int main(int argc, char **argv)
 			"       pwtest release-leaked\n"
 			"       pwtest irq-unpin --pages N --release unpin|batch   (unpinned in hardirq inside GUP)\n"
 			"       pwtest irq-unpin --pages N --release timer --busy M (in hardirq inside unpin_user_pages)\n"
+			"       pwtest irq-free --pages N --irq-pages K [--iters R] [--marked M --hold-ms MS]\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"

@@ -18,6 +18,7 @@ struct opts {
 	const char *api, *release, *dev, *file;	/* file: --file, its pages over the buffer */
 	long pages, iters, hold_ms, busy;	/* busy: --busy N, irq-unpin --release timer */
 	long punch;				/* --punch K: page K of a THP buffer replaced, -1 if none */
+	long irq_pages, marked;			/* irq-free --irq-pages K --marked M */
 	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
 
@@ -27,12 +28,20 @@ const char *elapsed(const struct opts *o, int64_t t0);
 void parse_opts(int argc, char **argv, struct opts *o, const char *allowed);
 void sleep_ms(long ms);
 void *alloc_buf(long npages, bool thp);
+/* the index of s in names[] (the value of --what), or die */
+int lookup(const char *const *names, int n, const char *what, const char *s);
+#define LOOKUP(names, what, s) lookup(names, sizeof(names) / sizeof(names[0]), what, s)
+int open_dev(void);			/* /dev/pinwatch_test, or die */
+void alias_buf(char *buf, long npages);	/* --alias: one page npages times */
 
 /* pinners.c */
 int cmd_pvm(int argc, char **argv);
 int cmd_uring(int argc, char **argv);
 int cmd_odirect(int argc, char **argv);
 int cmd_udmabuf(int argc, char **argv);
+/* irq.c: the module's hardirq workloads */
+int cmd_irq_unpin(int argc, char **argv);
+int cmd_irq_free(int argc, char **argv);
 /* pty.c: a terminal for `pinwatch top` */
 int cmd_pty(int argc, char **argv);
 #endif

@@ -71,6 +71,7 @@ static void sample_snapshot(struct pw_snapshot *s, int topk)
 	s->vmstat_ok = true;
 	s->kernel_acquired = 123456;
 	s->kernel_released = 123000;
+	s->page_free_missed = 7;
 	s->attach = calloc(2, sizeof(*s->attach));
 	s->n_attach = 2;
 	snprintf(s->attach[0].symbol, 64, "try_grab_folio");
@@ -219,6 +220,7 @@ static void exposition_has_every_metric(void **state)
 	assert_non_null(strstr(t, "pinwatch_pin_age_seconds_bucket{le=\"+Inf\"} 531\n"));
 	assert_non_null(strstr(t, "pinwatch_kernel_foll_pin_acquired_total 123456\n"));
 	assert_non_null(strstr(t, "pinwatch_mirror_capacity_folios 262144\n"));
+	assert_non_null(strstr(t, "pinwatch_page_free_runs_skipped_total 7\n"));
 	assert_null(strstr(t, "pid="));
 	/* one HELP and one TYPE per family */
 	assert_int_equal(count_str(t, "# TYPE pinwatch_pinned_pages "), 1);
@@ -265,6 +267,7 @@ static void json_is_one_line_with_schema_version(void **state)
 	assert_non_null(strstr(t, "\"processes\":[{\"pid\":100,\"comm\":\"pwtest\"}]"));
 	assert_non_null(strstr(t, "\"weird:a\\\"b\\\\c\\u000ad\""));
 	assert_non_null(strstr(t, "\"put_instead_of_unpin\":2"));
+	assert_non_null(strstr(t, "\"hook_runs\":0},\"page_free_runs_skipped\":7,"));
 	free(t);
 	snapshot_free(&s);
 }

@@ -69,6 +69,8 @@ static void json_writes_zero_values_and_empty_arrays(void **state)
 		      "d[\"dropped\"] == {\"pages\": 0, \"findings\": 0, \"stacks\": 0, \"events\": 0, \"hook_runs\": 0} and "
 		      "d[\"totals\"][\"pins_released\"] == 0 and d[\"totals\"][\"preexisting_released\"] == 0 "
 		      "and d[\"totals\"][\"stacks_reused\"] == 0 "
+		      "and d[\"totals\"][\"page_free_runs_skipped\"] == 0 and d[\"totals\"][\"marks_sweeps\"] == 0 "
+		      "and d[\"totals\"][\"marks_swept\"] == 0 "
 		      "and d[\"kernel_counters\"][\"drift_acquired\"] == 0 and d[\"suppressed\"] == 0");
 	free(j);
 	report_free(&r);

@@ -128,6 +128,22 @@ static void text_drops_mark_report_incomplete(void **state)
 	assert_string_equal(last_line(t), "SUMMARY: pinwatch: no findings, incomplete");
 	free(t);
 	report_free(&r);
+
+	/* mm_page_free runs skipped lose no pin: a note, the report complete */
+	memset(&r, 0, sizeof(r));
+	r.page_free_missed = 2;
+	r.marks_sweeps = 1;
+	r.marks_swept = 40;
+	report_finish(&r);
+	assert_false(r.incomplete);
+	assert_int_equal(report_exit_code(&r, 0, PW_EXIT_FINDINGS_DEFAULT), 0);
+	t = capture_text(&r);
+	assert_non_null(strstr(t, "note: the kernel skipped 2 runs of the mm_page_free hook"));
+	assert_non_null(strstr(t, "were cleared (40 cells in 1 sweep)"));
+	assert_null(strstr(t, "INCOMPLETE"));
+	assert_string_equal(last_line(t), "SUMMARY: pinwatch: no findings");
+	free(t);
+	report_free(&r);
 }
 
 static void text_hides_suppressed_groups_and_counts_them(void **state)

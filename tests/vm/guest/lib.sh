@@ -96,6 +96,22 @@ pw_workload() {
 	fi
 }
 
+# pw_run_counted OUT CMD...: CMD under `pinwatch run` (pw_workload, PW_SETTLE
+# 1 s), its output to OUT; sets PW_RC (pinwatch's exit), PW_DA / PW_DR (the
+# kernel's nr_foll_pin_acquired / _released over it) and PW_FOUND (the JSON
+# report's findings as "kind:pins ..."). The vmstat reads must work.
+pw_run_counted() {
+	out=$1; shift
+	pw_vmstat || pw_die "cannot read vmstat"
+	_a0=$PW_ACQ _r0=$PW_REL
+	pw_workload counted "$@" > "$out" 2>&1
+	PW_RC=$?
+	pw_vmstat || pw_die "cannot read vmstat"
+	PW_DA=$((PW_ACQ - _a0)) PW_DR=$((PW_REL - _r0))
+	PW_FOUND=$(pw_json_findings "$PW_JSON" | awk 'NF{printf "%s:%s ", $1, $2}')
+	PW_FOUND=${PW_FOUND% }
+}
+
 # Findings of a pinwatch JSON report, one line each:
 #   KIND PINS LONGTERM API ACQ_HAS_FRAME REL_HAS_FRAME
 # (the report is pretty-printed one key per line, so awk is enough here)

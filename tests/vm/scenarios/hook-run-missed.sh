@@ -28,18 +28,12 @@ EOS
 tries=0 missed=0
 while [ $tries -lt 3 ] && [ $missed = 0 ]; do
 	tries=$((tries + 1))
-	pw_vmstat || pw_die "cannot read vmstat"
-	a0=$PW_ACQ r0=$PW_REL
-	rm -f "$PW_JSON"
-	pinwatch run --attach "$PW_TRACE" --settle 1s --json "$PW_JSON" -- sh /tmp/hrm.sh > /tmp/hrm.out 2>&1
-	rc=$?
-	pw_vmstat || pw_die "cannot read vmstat"
-	da=$((PW_ACQ - a0)) dr=$((PW_REL - r0))
+	pw_run_counted /tmp/hrm.out sh /tmp/hrm.sh
+	rc=$PW_RC da=$PW_DA dr=$PW_DR got=$PW_FOUND
 	runs=$(pw_json_num "$PW_JSON" hook_runs)
 	inc=$(pw_json_bool "$PW_JSON" incomplete)
-	got=$(pw_json_findings "$PW_JSON" | awk 'NF{printf "%s:%s ", $1, $2}')
 	grep -E '^pwtest|INCOMPLETE' /tmp/hrm.out
-	echo "try $tries: pinwatch exit $rc, hook_runs ${runs:-?}, incomplete ${inc:-?}, findings [${got% }], vmstat +$da +$dr"
+	echo "try $tries: pinwatch exit $rc, hook_runs ${runs:-?}, incomplete ${inc:-?}, findings [$got], vmstat +$da +$dr"
 	[ "$da" = $want ] && [ "$dr" = $want ] || pw_fail "try $tries: vmstat +$da +$dr, expected +$want +$want"
 	case "$runs" in ''|*[!0-9]*) pw_fail "try $tries: no hook_runs in the JSON report"; continue ;; esac
 	if [ "$runs" -gt 0 ]; then
