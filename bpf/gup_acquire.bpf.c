@@ -16,7 +16,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
+static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages, __u64 sp)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pw_slot *s = pw_slot_get(true);
@@ -24,9 +24,13 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 		pw_stat_add(PW_S_DROP_CALLS, 1);
 		return 0;
 	}
-	if (s->depth) {		/* nested GUP entry: the outer call names the API */
+	if (s->depth && pw_gup_running(s, sp)) {	/* nested: the outer call names the API */
 		s->depth++;
 		return 0;
+	}
+	if (s->depth) {		/* the last call's exit was missed: its pins are lost */
+		pw_stat_add(PW_S_LOST_EXITS, 1);
+		__sync_fetch_and_sub(pw_busy_bucket(), 1);
 	}
 	/* ts_ns, stack_id and flags are set by pw_holder_init when pins are taken */
 	s->h.tgid = id >> 32;
@@ -36,6 +40,7 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages)
 	s->gup_flags = gup_flags;
 	bpf_get_current_comm(s->h.comm, sizeof(s->h.comm));
 	s->irq_ctx = pw_irq_ctx();
+	s->entry_sp = sp;
 	s->depth = 1;
 	__sync_fetch_and_add(pw_busy_bucket(), 1);
 	return 0;
@@ -174,11 +179,11 @@ static __always_inline int pw_exit(void *ctx, long ret, const __u16 api, const b
  * the return type (int returns must be sign-extended from 32 bits). */
 #define PW_GUP_HOOKS(sym, api, F, P, RT)					\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ return pw_enter(api, ctx[F - 1], pw_arg(ctx, P - 1)); }				\
+{ return pw_enter(api, ctx[F - 1], pw_arg(ctx, P - 1), 0); }				\
 SEC("fexit/" #sym) int BPF_PROG(fx_##sym)					\
 { __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (RT)r, api, true); }	\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
-{ return pw_enter(api, PT_REGS_PARM##F(ctx), PT_REGS_PARM##P(ctx)); }		\
+{ return pw_enter(api, PT_REGS_PARM##F(ctx), PT_REGS_PARM##P(ctx), PT_REGS_SP(ctx)); }		\
 SEC("kretprobe/" #sym) int BPF_KRETPROBE(kr_##sym)				\
 { return pw_exit(ctx, (RT)PT_REGS_RC(ctx), api, false); }
 
@@ -195,11 +200,11 @@ PW_GUP_HOOKS(get_user_pages_unlocked, PW_API_GET_UNLOCKED, 4, 3, long)
 /* memfd_pin_folios(memfd, start, end, folios, max_folios, offset): one pin
  * per folio returned, long-term by design (no FOLL_LONGTERM passed). */
 SEC("fentry/memfd_pin_folios") int BPF_PROG(fe_memfd_pin_folios)
-{ return pw_enter(PW_API_MEMFD_PIN, 0, pw_arg(ctx, 3)); }
+{ return pw_enter(PW_API_MEMFD_PIN, 0, pw_arg(ctx, 3), 0); }
 SEC("fexit/memfd_pin_folios") int BPF_PROG(fx_memfd_pin_folios)
 { __u64 r = 0; bpf_get_func_ret(ctx, &r); return pw_exit(ctx, (long)r, PW_API_MEMFD_PIN, true); }
 SEC("kprobe/memfd_pin_folios") int BPF_KPROBE(kp_memfd_pin_folios)
-{ return pw_enter(PW_API_MEMFD_PIN, 0, PT_REGS_PARM4(ctx)); }
+{ return pw_enter(PW_API_MEMFD_PIN, 0, PT_REGS_PARM4(ctx), PT_REGS_SP(ctx)); }
 SEC("kretprobe/memfd_pin_folios") int BPF_KRETPROBE(kr_memfd_pin_folios)
 { return pw_exit(ctx, (long)PT_REGS_RC(ctx), PW_API_MEMFD_PIN, false); }
 

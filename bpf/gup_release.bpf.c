@@ -12,20 +12,28 @@
 #include "walk.bpf.h"
 #include <bpf/bpf_tracing.h>
 
-static __always_inline bool pw_in_gup(void)
+static __always_inline bool pw_in_gup(__u64 sp)
 {
 	if (!*pw_busy_bucket())
 		return false;
 	struct pw_slot *s = pw_slot_get(false);
 	/* an interrupt that landed on the task (a block driver completing
 	 * I/O) is not GUP's rollback: its unpins count (irq-unpin-inside-gup) */
-	return s && s->depth && s->irq_ctx == pw_irq_ctx();
+	if (!s || !s->depth || s->irq_ctx != pw_irq_ctx())
+		return false;
+	if (pw_gup_running(s, sp))
+		return true;
+	/* above the entry: that call returned unseen (see pw_gup_running) */
+	pw_stat_add(PW_S_LOST_EXITS, 1);
+	s->depth = 0;
+	__sync_fetch_and_sub(pw_busy_bucket(), 1);
+	return false;
 }
 
 /* A walk for an unpin of n pins at p, NULL when there is none to do. */
-static __always_inline struct pw_walk *pw_release_begin(struct pw_loop *l, __u64 p, __u64 n)
+static __always_inline struct pw_walk *pw_release_begin(struct pw_loop *l, __u64 p, __u64 n, __u64 sp)
 {
-	if (!p || !n || pw_in_gup())
+	if (!p || !n || pw_in_gup(sp))
 		return NULL;
 	struct pw_walk *w = pw_walk_begin(l);
 	if (!w)
@@ -50,10 +58,10 @@ static __always_inline void pw_release_end(struct pw_loop *l, struct pw_walk *w)
 }
 
 /* n entries of an array (or range) of the given kind, one pin each */
-static __always_inline int pw_unpin_many(void *ctx, __u64 src, __u64 n, __u8 kind)
+static __always_inline int pw_unpin_many(void *ctx, __u64 sp, __u64 src, __u64 n, __u8 kind)
 {
 	struct pw_loop l = { .ctx = ctx };
-	struct pw_walk *w = pw_release_begin(&l, src, n);
+	struct pw_walk *w = pw_release_begin(&l, src, n, sp);
 	if (!w)
 		return 0;
 	w->kind = kind;
@@ -82,9 +90,9 @@ static __always_inline bool pw_unpin_small(__u64 p, __u32 refs)
 
 /* refs pins on one page's folio (is_folio: p is the folio). No array, no
  * bpf_loop: the walk state fits on the stack (its buffer is never used). */
-static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_folio)
+static __always_inline int pw_unpin_one(void *ctx, __u64 sp, __u64 p, __u64 refs, bool is_folio)
 {
-	if (!p || !refs || pw_in_gup() || pw_unpin_small(p, (__u32)refs))
+	if (!p || !refs || pw_in_gup(sp) || pw_unpin_small(p, (__u32)refs))
 		return 0;
 	struct pw_walk w;
 	__builtin_memset(&w, 0, __builtin_offsetof(struct pw_walk, buf));
@@ -97,30 +105,30 @@ static __always_inline int pw_unpin_one(void *ctx, __u64 p, __u64 refs, bool is_
  * pw_arg for an array (struct page **) */
 #define PW_UNPIN_HOOKS(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ __u64 a0 = rd(ctx, 0), a1 = ctx[1], a2 = ctx[2]; return call; }			\
+{ __u64 sp = 0, a0 = rd(ctx, 0), a1 = ctx[1], a2 = ctx[2]; return call; }			\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
-{ __u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx); return call; }
+{ __u64 sp = PT_REGS_SP(ctx), a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx); return call; }
 
 /* ctx[N] may only be read for a function's own arguments: one-argument
  * functions get their own macro */
 #define PW_UNPIN_HOOKS1(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ __u64 a0 = rd(ctx, 0); return call; }						\
+{ __u64 sp = 0, a0 = rd(ctx, 0); return call; }						\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
-{ __u64 a0 = PT_REGS_PARM1(ctx); return call; }
+{ __u64 sp = PT_REGS_SP(ctx), a0 = PT_REGS_PARM1(ctx); return call; }
 
 #define PW_UNPIN_HOOKS2(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
-{ __u64 a0 = rd(ctx, 0), a1 = ctx[1]; return call; }				\
+{ __u64 sp = 0, a0 = rd(ctx, 0), a1 = ctx[1]; return call; }				\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
-{ __u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx); return call; }
+{ __u64 sp = PT_REGS_SP(ctx), a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx); return call; }
 
-PW_UNPIN_HOOKS1(unpin_user_page, pw_ptr, pw_unpin_one(ctx, a0, 1, false))
-PW_UNPIN_HOOKS2(unpin_user_pages, pw_arg, pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES))
+PW_UNPIN_HOOKS1(unpin_user_page, pw_ptr, pw_unpin_one(ctx, sp, a0, 1, false))
+PW_UNPIN_HOOKS2(unpin_user_pages, pw_arg, pw_unpin_many(ctx, sp, a0, a1, PW_SRC_PAGES))
 /* with make_dirty false it calls unpin_user_pages(), which counts them */
 PW_UNPIN_HOOKS(unpin_user_pages_dirty_lock, pw_arg,
-	       (__u8)a2 ? pw_unpin_many(ctx, a0, a1, PW_SRC_PAGES) : 0)
-PW_UNPIN_HOOKS2(unpin_user_page_range_dirty_lock, pw_ptr, pw_unpin_many(ctx, a0, a1, PW_SRC_RANGE))
-PW_UNPIN_HOOKS1(unpin_folio, pw_ptr, pw_unpin_one(ctx, a0, 1, true))			/* 6.11+ */
-PW_UNPIN_HOOKS2(unpin_folios, pw_arg, pw_unpin_many(ctx, a0, a1, PW_SRC_FOLIOS))	/* 6.11+ */
-PW_UNPIN_HOOKS2(unpin_user_folio, pw_ptr, pw_unpin_one(ctx, a0, a1, true))		/* 6.12+ */
+	       (__u8)a2 ? pw_unpin_many(ctx, sp, a0, a1, PW_SRC_PAGES) : 0)
+PW_UNPIN_HOOKS2(unpin_user_page_range_dirty_lock, pw_ptr, pw_unpin_many(ctx, sp, a0, a1, PW_SRC_RANGE))
+PW_UNPIN_HOOKS1(unpin_folio, pw_ptr, pw_unpin_one(ctx, sp, a0, 1, true))			/* 6.11+ */
+PW_UNPIN_HOOKS2(unpin_folios, pw_arg, pw_unpin_many(ctx, sp, a0, a1, PW_SRC_FOLIOS))	/* 6.11+ */
+PW_UNPIN_HOOKS2(unpin_user_folio, pw_ptr, pw_unpin_one(ctx, sp, a0, a1, true))		/* 6.12+ */

@@ -107,7 +107,20 @@ struct pw_slot {
 	__u32 depth;
 	__u32 get_id;		/* this task's last FOLL_GET call's id (pw_new_get) */
 	__u32 irq_ctx;		/* pw_irq_ctx() at the outermost GUP entry */
+	__u64 entry_sp;		/* kprobes: the stack pointer at that entry (0: unknown) */
 };
+
+/* Is the GUP call the slot is in (depth > 0) still running, for a hook at
+ * stack pointer sp of the same task and context? A call nested in it, or an
+ * unpin of its rollback, runs deeper in the stack: strictly below its entry.
+ * One at or above the entry runs after it returned: its exit was missed (a
+ * kretprobe finds no free instance when more threads than its maxactive
+ * sleep inside the function, and 6.1 does not count that). Only kprobes
+ * know the exact stack pointer at a function's entry (sp 0: assume yes). */
+static __always_inline bool pw_gup_running(const struct pw_slot *s, __u64 sp)
+{
+	return !sp || !s->entry_sp || sp < s->entry_sp;
+}
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -121,8 +134,8 @@ struct {
  * ~160 of a single unpin's ~580 ns (6.12, TCG). Only the current thread's
  * own writes (or those of the task an interrupt landed on, same CPU) decide,
  * so a plain read is enough. A missed kretprobe leaves its slot's depth and
- * its bucket raised together: that bucket's threads take the slower lookup,
- * never a wrong answer. */
+ * its bucket raised together until the thread's next GUP call or unpin above
+ * that entry finds it so (pw_gup_running) and lowers them. */
 #define PW_BUSY_BUCKETS 4096
 __u32 pw_gup_busy[PW_BUSY_BUCKETS] __weak;
 

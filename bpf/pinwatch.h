@@ -149,6 +149,7 @@ enum pw_stat {
 	PW_S_STACKS_REUSED,	/* GUP calls whose stack id was reused without unwinding (stackmemo.bpf.h) */
 	PW_S_DROP_CALLS,	/* GUP entries/exits without the task's slot (task storage busy) */
 	PW_S_MARKS_SWEPT,	/* marks of cells without pins cleared by pw_sweep_marks */
+	PW_S_LOST_EXITS,	/* GUP calls whose exit was missed, found later (pw_gup_running) */
 	PW_S__MAX,
 };
 

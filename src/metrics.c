@@ -119,12 +119,13 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	fprintf(out, "pinwatch_mirror_capacity_folios %llu\n", (unsigned long long)s->mirror_capacity);
 	head(out, "pinwatch_dropped_total", "counter",
 	     "Data lost: pins (pages beyond the mirror), findings, stacks or holders, ring-buffer events, "
-	     "hook runs the kernel skipped.");
+	     "hook runs the kernel skipped, GUP calls whose exit was missed.");
 	fprintf(out, "pinwatch_dropped_total{what=\"pins\"} %llu\n", (unsigned long long)s->dropped_pages);
 	fprintf(out, "pinwatch_dropped_total{what=\"findings\"} %llu\n", (unsigned long long)s->dropped_findings);
 	fprintf(out, "pinwatch_dropped_total{what=\"stacks\"} %llu\n", (unsigned long long)s->dropped_stacks);
 	fprintf(out, "pinwatch_dropped_total{what=\"events\"} %llu\n", (unsigned long long)s->dropped_events);
 	fprintf(out, "pinwatch_dropped_total{what=\"hook_runs\"} %llu\n", (unsigned long long)s->dropped_runs);
+	fprintf(out, "pinwatch_dropped_total{what=\"gup_exits\"} %llu\n", (unsigned long long)s->lost_exits);
 	counter(out, "pinwatch_page_free_runs_skipped_total",
 		"Runs of the mm_page_free hook the kernel skipped: no pin is lost, unpinned pages' marks are cleared.",
 		s->page_free_missed);

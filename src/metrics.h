@@ -55,6 +55,7 @@ struct pw_snapshot {
 	__u64 mirror_entries, mirror_capacity;
 	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events, dropped_runs;
 	__u64 page_free_missed;	/* mm_page_free runs skipped: no loss (pw_report) */
+	__u64 lost_exits;	/* GUP exits missed, found later (pw_report) */
 	bool vmstat_ok;
 	__s64 kernel_acquired, kernel_released;	/* absolute /proc/vmstat values */
 	__s64 drift_acquired, drift_released;	/* kernel delta since start - pinwatch's count */

@@ -297,7 +297,7 @@ int report_add_findings(struct pw_report *r, const struct pw_raw_finding *raw, i
 static bool report_lost(const struct pw_report *r)
 {
 	return r->dropped_pages || r->dropped_findings || r->dropped_stacks ||
-	       r->dropped_events || r->dropped_runs;
+	       r->dropped_events || r->dropped_runs || r->lost_exits;
 }
 
 void report_finish(struct pw_report *r)

@@ -61,6 +61,7 @@ struct pw_report {
 	/* losses: a report with any of these is incomplete */
 	__u64 dropped_pages, dropped_findings, dropped_stacks, dropped_events;
 	__u64 dropped_runs;	/* hook runs the kernel skipped (tracer_missed_runs) */
+	__u64 lost_exits;	/* GUP calls whose exit hook was missed, found later */
 	/* not a loss: mm_page_free runs the kernel skipped lose no pin (the audit
 	 * checks pinned pages), only marks, swept this many times (cells cleared) */
 	__u64 page_free_missed, marks_sweeps, marks_swept;

@@ -210,6 +210,7 @@ int report_json(FILE *out, const struct pw_report *r)
 	jw_u64(&w, "stacks", r->dropped_stacks);
 	jw_u64(&w, "events", r->dropped_events);
 	jw_u64(&w, "hook_runs", r->dropped_runs);
+	jw_u64(&w, "gup_exits", r->lost_exits);
 	jw_close(&w, '}');
 
 	jw_u64(&w, "bugs", (__u64)report_bug_count(r));

@@ -134,9 +134,14 @@ static void losses(FILE *out, const struct pw_report *r)
 			(unsigned long long)r->dropped_findings, (unsigned long long)r->dropped_stacks,
 			(unsigned long long)r->dropped_events);
 	if (r->dropped_runs)
-		fprintf(out, "INCOMPLETE: the kernel skipped %llu %s of pinwatch's hooks (an interrupt hit "
-			"a hook on a CPU where it was running); their pins or unpins are not in the mirror\n",
+		fprintf(out, "INCOMPLETE: the kernel skipped %llu %s of pinwatch's hooks (a hook hit again on "
+			"a CPU where it was running, or a kretprobe without a free instance); their pins or "
+			"unpins are not in the mirror\n",
 			(unsigned long long)r->dropped_runs, plural(r->dropped_runs, "run", "runs"));
+	if (r->lost_exits)
+		fprintf(out, "INCOMPLETE: the exits of %llu GUP %s were not seen (a kretprobe without a free "
+			"instance), found at the thread's next call or unpin; their pins are not in the mirror\n",
+			(unsigned long long)r->lost_exits, plural(r->lost_exits, "call", "calls"));
 	if (r->page_free_missed)
 		fprintf(out, "note: the kernel skipped %llu %s of the mm_page_free hook (a page freed on a CPU "
 			"where the hook was running, by an interrupt or a preempting task): no pin or unpin is lost (the audit checks "

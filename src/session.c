@@ -112,6 +112,7 @@ void session_totals(struct session *s, struct pw_report *r)
 	r->dropped_events = st[PW_S_DROP_EVENTS];
 	/* GUP calls lost to a busy task storage are hook runs that did nothing */
 	r->dropped_runs = tracer_missed_runs(s->tr) + st[PW_S_DROP_CALLS];
+	r->lost_exits = st[PW_S_LOST_EXITS];
 	tracer_pinned(s->tr, &r->pages_pinned_at_end, &pins);
 	if (s->before.ok && after.ok) {
 		r->nr_foll_pin_acquired_delta = after.acquired - s->before.acquired;

@@ -128,6 +128,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	snap->dropped_events = r.dropped_events;
 	snap->dropped_runs = r.dropped_runs;
 	snap->page_free_missed = r.page_free_missed;
+	snap->lost_exits = r.lost_exits;
 	if (m->s.before.ok) {
 		snap->vmstat_ok = true;
 		snap->kernel_acquired = m->s.before.acquired + r.nr_foll_pin_acquired_delta;

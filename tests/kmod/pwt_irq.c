@@ -13,6 +13,8 @@
 #include <linux/hrtimer.h>
 #include <linux/completion.h>
 #include <linux/preempt.h>
+#include <linux/delay.h>
+#include <linux/moduleparam.h>
 
 #include "pinwatch_test.h"
 #include "pwt.h"
@@ -47,6 +49,13 @@ static PWT_FN void pwt_irq_unpin(struct irq_work *w)
 	pwt_irq.released = pwt_irq.nr;
 }
 
+/* Milliseconds the fault handler sleeps first (0: none; written through
+ * /sys/module/pinwatch_test/parameters/): threads that pin a page of the
+ * device's mapping then sleep inside GUP together, more of them than a
+ * kretprobe has instances (gup-exit-missed). */
+static unsigned int fault_sleep_ms;
+module_param(fault_sleep_ms, uint, 0600);
+
 /* GUP faulting in a page of the device's private mapping: a zeroed page,
  * which the COW fault copies into the anonymous page GUP pins. Armed, it
  * first raises the irq_work (a self-IPI: it runs as soon as interrupts are
@@ -57,6 +66,8 @@ static vm_fault_t pwt_fault(struct vm_fault *vmf)
 
 	if (!page)
 		return VM_FAULT_OOM;
+	if (READ_ONCE(fault_sleep_ms))
+		msleep(READ_ONCE(fault_sleep_ms));
 	if (READ_ONCE(pwt_irq.task) == current) {
 		irq_work_queue(&pwt_irq.work);
 		irq_work_sync(&pwt_irq.work);

@@ -22,6 +22,8 @@
  *   pwtest irq-free --pages N --irq-pages K [--iters R] [--marked M --hold-ms MS]
  *       (the module frees N pages while a timer frees K in hardirq, R rounds; --marked:
  *        first pin and unpin M pages of a buffer kept for MS ms after, irq.c)
+ *   pwtest gup-threads --threads N --pages M
+ *       (N threads pin a page of the device's mapping at once, then M pages each: threads.c)
  *   pwtest pvm --pages N [--iters K] [--thp]
  *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
@@ -130,6 +132,7 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 		else if (!strcmp(a, "--busy")) { o->busy = parse_num(a, v, 1, MAX_PAGES); i++; }
 		else if (!strcmp(a, "--irq-pages")) { o->irq_pages = parse_num(a, v, 1, 4096); i++; }
 		else if (!strcmp(a, "--marked")) { o->marked = parse_num(a, v, 1, MAX_PAGES); i++; }
+		else if (!strcmp(a, "--threads")) { o->threads = parse_num(a, v, 1, 256); i++; }
 		else if (!strcmp(a, "--punch")) { o->punch = parse_num(a, v, 0, MAX_PAGES - 1); i++; }
 		else if (!strcmp(a, "--longterm")) o->longterm = true;
 		else if (!strcmp(a, "--readonly")) o->readonly = true;
@@ -489,7 +492,7 @@ static const struct {
 	{ "pin", cmd_pin }, { "release-leaked", cmd_release_leaked }, { "pvm", cmd_pvm },
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
 	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
-	{ "irq-unpin", cmd_irq_unpin }, { "irq-free", cmd_irq_free },
+	{ "irq-unpin", cmd_irq_unpin }, { "irq-free", cmd_irq_free }, { "gup-threads", cmd_gup_threads },
 };
 
 int main(int argc, char **argv)
@@ -503,6 +506,7 @@ int main(int argc, char **argv)
 			"       pwtest irq-unpin --pages N --release unpin|batch   (unpinned in hardirq inside GUP)\n"
 			"       pwtest irq-unpin --pages N --release timer --busy M (in hardirq inside unpin_user_pages)\n"
 			"       pwtest irq-free --pages N --irq-pages K [--iters R] [--marked M --hold-ms MS]\n"
+			"       pwtest gup-threads --threads N --pages M   (N threads in GUP at once, then M pages each)\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"

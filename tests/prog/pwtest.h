@@ -19,6 +19,7 @@ struct opts {
 	long pages, iters, hold_ms, busy;	/* busy: --busy N, irq-unpin --release timer */
 	long punch;				/* --punch K: page K of a THP buffer replaced, -1 if none */
 	long irq_pages, marked;			/* irq-free --irq-pages K --marked M */
+	long threads;				/* gup-threads --threads N */
 	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
 
@@ -42,6 +43,8 @@ int cmd_udmabuf(int argc, char **argv);
 /* irq.c: the module's hardirq workloads */
 int cmd_irq_unpin(int argc, char **argv);
 int cmd_irq_free(int argc, char **argv);
+/* threads.c: threads asleep inside GUP together */
+int cmd_gup_threads(int argc, char **argv);
 /* pty.c: a terminal for `pinwatch top` */
 int cmd_pty(int argc, char **argv);
 #endif

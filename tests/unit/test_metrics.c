@@ -221,6 +221,7 @@ static void exposition_has_every_metric(void **state)
 	assert_non_null(strstr(t, "pinwatch_kernel_foll_pin_acquired_total 123456\n"));
 	assert_non_null(strstr(t, "pinwatch_mirror_capacity_folios 262144\n"));
 	assert_non_null(strstr(t, "pinwatch_page_free_runs_skipped_total 7\n"));
+	assert_non_null(strstr(t, "pinwatch_dropped_total{what=\"gup_exits\"} 0\n"));
 	assert_null(strstr(t, "pid="));
 	/* one HELP and one TYPE per family */
 	assert_int_equal(count_str(t, "# TYPE pinwatch_pinned_pages "), 1);

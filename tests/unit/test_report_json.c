@@ -66,7 +66,7 @@ static void json_writes_zero_values_and_empty_arrays(void **state)
 	report_finish(&r);
 	j = capture_json(&r);
 	json_check(j, "d[\"findings\"] == [] and d[\"attach\"] == {} and d[\"kernel\"] == \"\" and "
-		      "d[\"dropped\"] == {\"pages\": 0, \"findings\": 0, \"stacks\": 0, \"events\": 0, \"hook_runs\": 0} and "
+		      "d[\"dropped\"] == {\"pages\": 0, \"findings\": 0, \"stacks\": 0, \"events\": 0, \"hook_runs\": 0, \"gup_exits\": 0} and "
 		      "d[\"totals\"][\"pins_released\"] == 0 and d[\"totals\"][\"preexisting_released\"] == 0 "
 		      "and d[\"totals\"][\"stacks_reused\"] == 0 "
 		      "and d[\"totals\"][\"page_free_runs_skipped\"] == 0 and d[\"totals\"][\"marks_sweeps\"] == 0 "

@@ -129,6 +129,15 @@ static void text_drops_mark_report_incomplete(void **state)
 	free(t);
 	report_free(&r);
 
+	memset(&r, 0, sizeof(r));	/* GUP exits missed, found later: pins lost */
+	r.lost_exits = 2;
+	report_finish(&r);
+	assert_true(r.incomplete);
+	t = capture_text(&r);
+	assert_non_null(strstr(t, "INCOMPLETE: the exits of 2 GUP calls were not seen"));
+	free(t);
+	report_free(&r);
+
 	/* mm_page_free runs skipped lose no pin: a note, the report complete */
 	memset(&r, 0, sizeof(r));
 	r.page_free_missed = 2;
