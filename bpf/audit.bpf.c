@@ -86,7 +86,7 @@ static long sweep_cells(__u64 *cells, struct audit_ctx *c)
 }
 
 /* One group of PW_AUDIT_CELLS cells of chunk c->key: skipped unless a cell
- * in it holds pins (most of RAM is not pinned). */
+ * in it holds pins (most of RAM is not pinned); swept whole for c->sweep. */
 static long audit_group(__u32 g, struct audit_ctx *c)
 {
 	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &c->key);

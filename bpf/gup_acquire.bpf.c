@@ -28,10 +28,8 @@ static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages, __u
 		s->depth++;
 		return 0;
 	}
-	if (s->depth) {		/* the last call's exit was missed: its pins are lost */
-		pw_stat_add(PW_S_LOST_EXITS, 1);
-		__sync_fetch_and_sub(pw_busy_bucket(), 1);
-	}
+	if (s->depth)		/* the last call's exit was missed: its pins are lost */
+		pw_gup_lost(s);
 	/* ts_ns, stack_id and flags are set by pw_holder_init when pins are taken */
 	s->h.tgid = id >> 32;
 	s->h.pid = (__u32)id;

@@ -23,10 +23,7 @@ static __always_inline bool pw_in_gup(__u64 sp)
 		return false;
 	if (pw_gup_running(s, sp))
 		return true;
-	/* above the entry: that call returned unseen (see pw_gup_running) */
-	pw_stat_add(PW_S_LOST_EXITS, 1);
-	s->depth = 0;
-	__sync_fetch_and_sub(pw_busy_bucket(), 1);
+	pw_gup_lost(s);		/* above the entry: that call returned unseen */
 	return false;
 }
 

@@ -201,4 +201,13 @@ static __always_inline void pw_stat_add(__u32 idx, __u64 n)
 	if (v)
 		*v += n;	/* per-CPU slot: no atomic needed */
 }
+
+/* The slot's GUP call returned unseen (pw_gup_running said so): count it
+ * lost, and take the thread out of GUP, its busy bucket with it. */
+static __always_inline void pw_gup_lost(struct pw_slot *s)
+{
+	pw_stat_add(PW_S_LOST_EXITS, 1);
+	s->depth = 0;
+	__sync_fetch_and_sub(pw_busy_bucket(), 1);
+}
 #endif

@@ -145,7 +145,7 @@ void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int ma
 		 (unsigned long long)s->pins_acquired, (unsigned long long)s->pins_released,
 		 (unsigned long long)s->mirror_entries, (unsigned long long)s->mirror_capacity,
 		 (unsigned long long)(s->dropped_pages + s->dropped_findings + s->dropped_stacks +
-				      s->dropped_events + s->dropped_runs));
+				      s->dropped_events + s->dropped_runs + s->lost_exits));
 	line(out, buf, width);
 	snprintf(buf, sizeof(buf), "findings: leak %llu, put_instead_of_unpin %llu, unpin_without_pin %llu",
 		 (unsigned long long)s->findings[PW_K_LEAK],

@@ -260,6 +260,14 @@ int tracer_add_tgid(struct tracer *t, __u32 tgid)
 	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.tree), &tgid, &one, BPF_ANY);
 }
 
+/* One run of a raw_tp program the loader drives (the audit, the sweep)
+ * with args as its arguments: 0 or -errno. */
+static int test_run(struct bpf_program *prog, void *args, __u32 size)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = size);
+	return bpf_prog_test_run_opts(bpf_program__fd(prog), &o) ? -errno : 0;
+}
+
 static __u64 prog_misses(struct bpf_program *prog)
 {
 	struct bpf_prog_info info;
@@ -286,8 +294,7 @@ static void sweep_if_page_free_missed(struct tracer *t)
 	__u64 missed = prog_misses(prog);
 	if (missed == t->free_missed_swept)
 		return;
-	LIBBPF_OPTS(bpf_test_run_opts, o);
-	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.pw_sweep_marks), &o) == 0) {
+	if (test_run(t->skel->progs.pw_sweep_marks, NULL, 0) == 0) {
 		t->free_missed_swept = missed;
 		t->sweeps++;
 	}
@@ -303,9 +310,7 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 static int audit_pass(struct tracer *t, __u64 max_age_ns, bool final)
 {
 	__u64 args[3] = { pw_now_ns(), max_age_ns, final };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
-	int err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.pw_audit), &o);
-	return err ? -errno : 0;
+	return test_run(t->skel->progs.pw_audit, args, sizeof(args));
 }
 
 int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final)

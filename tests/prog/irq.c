@@ -83,12 +83,9 @@ int cmd_irq_free(int argc, char **argv)
 	if (!o.marked != !o.hold_ms)
 		die("--marked M and --hold-ms MS go together");
 	int fd = open_dev();
-	if (o.marked) {
-		struct pwt_req q = { .api = PWT_API_FAST, .release = PWT_REL_BATCH, .len = o.marked * PG };
-		q.addr = (uintptr_t)alloc_buf(o.marked, false);
-		if (ioctl(fd, PWT_IOC_PIN, &q) || q.released != o.marked)
-			die("ioctl PIN(fast, batch, %ld pages): %s", o.marked, strerror(errno));
-	}
+	int64_t got;
+	if (o.marked && (errno = pin_batch(fd, PWT_API_FAST, alloc_buf(o.marked, false), o.marked, &got)))
+		die("ioctl PIN(fast, batch, %ld pages): %s", o.marked, strerror(errno));
 	r.pages = o.pages;
 	r.irq_pages = o.irq_pages;
 	r.rounds = o.iters;

@@ -258,6 +258,19 @@ int lookup(const char *const *names, int n, const char *what, const char *s)
 	die("unknown --%s '%s'", what, s);
 }
 
+/* One PIN request: npages at addr through api, released with
+ * unpin_user_pages() (pwt_unpin_batch); 0, or an errno (EIO: not all of
+ * them were released). *acquired gets the pages pinned. */
+int pin_batch(int fd, uint32_t api, void *addr, long npages, int64_t *acquired)
+{
+	struct pwt_req q = { .api = api, .release = PWT_REL_BATCH, .addr = (uintptr_t)addr,
+			     .len = npages * PG };
+	if (ioctl(fd, PWT_IOC_PIN, &q))
+		return errno;
+	*acquired = q.acquired;
+	return q.released == npages ? 0 : EIO;
+}
+
 int open_dev(void)
 {
 	int fd = open(PWT_DEVICE, O_RDWR | O_CLOEXEC);

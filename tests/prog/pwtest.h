@@ -32,7 +32,8 @@ void *alloc_buf(long npages, bool thp);
 /* the index of s in names[] (the value of --what), or die */
 int lookup(const char *const *names, int n, const char *what, const char *s);
 #define LOOKUP(names, what, s) lookup(names, sizeof(names) / sizeof(names[0]), what, s)
-int open_dev(void);			/* /dev/pinwatch_test, or die */
+int open_dev(void);
+int pin_batch(int fd, uint32_t api, void *addr, long npages, int64_t *acquired);			/* /dev/pinwatch_test, or die */
 void alias_buf(char *buf, long npages);	/* --alias: one page npages times */
 
 /* pinners.c */

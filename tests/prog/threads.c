@@ -30,12 +30,10 @@ struct gt {
 
 static int pin_plain(struct gt *g, void *addr, long pages)
 {
-	struct pwt_req q = { .api = PWT_API_PLAIN, .release = PWT_REL_BATCH, .addr = (uintptr_t)addr,
-			     .len = pages * PG };
-	if (ioctl(g->fd, PWT_IOC_PIN, &q))
-		return errno;
-	g->pinned += q.acquired;
-	return q.released == pages ? 0 : EIO;
+	int64_t got = 0;
+	int err = pin_batch(g->fd, PWT_API_PLAIN, addr, pages, &got);
+	g->pinned += got;
+	return err;
 }
 
 static void *thread_fn(void *arg)

@@ -363,7 +363,11 @@ static void top_once_table(void **state)
 	free(t);
 	/* an 80-column terminal keeps every header field, the sort key included
 	 * (it sat at column 116 of one line before, cut off on 120 columns) */
+	s.dropped_runs = 2;	/* every loss the report counts, GUP exits missed too */
+	s.lost_exits = 3;
 	t = render(&s, PW_SORT_LONGTERM, 0, 80);
+	s.dropped_runs = s.lost_exits = 0;
+	assert_non_null(strstr(t, ", dropped 5\n"));
 	assert_non_null(strstr(t, "pinwatch 0.1.0 on 6.12.57+deb13-cloud-amd64, up "));
 	assert_non_null(strstr(t, ", sorted by longterm\n"));
 	assert_non_null(strstr(t, "531 pages (2.1M) pinned, 529 long-term; oldest 2h00m\n"));
