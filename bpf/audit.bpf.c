@@ -16,7 +16,7 @@
 
 struct audit_ctx {
 	__u64 now_ns, max_age_ns, final;
-	__u64 sweep;	/* pw_sweep_marks: clear marks, count them in checked */
+	__u64 sweep;	/* pw_sweep_marks: clear marks (sweep_cell) */
 	__u64 checked, base;
 	__u32 key, group;	/* chunk, and the first cell of the group in it */
 };
@@ -72,36 +72,47 @@ static long audit_cell(__u32 i, struct audit_ctx *c)
 	return 0;
 }
 
-/* pw_sweep_marks on one group: the marks of its cells without pins go. One
- * compare-and-swap on the whole 64-bit cell, so a pin taken meanwhile keeps
- * its meta. */
-static long sweep_cells(__u64 *cells, struct audit_ctx *c)
+/* pw_sweep_marks on one cell of the group: its mark goes unless it holds
+ * pins. One compare-and-swap on the whole 64-bit cell (pins in the low half,
+ * pw_get_mark), so a pin taken meanwhile keeps its meta. A callback of its
+ * own, counting into the stats map: as a loop over the group, each outcome
+ * per cell a path, 7.x's verifier gave up at 1M instructions. */
+static long sweep_cell(__u32 i, struct audit_ctx *c)
 {
-	for (int i = 0; i < PW_AUDIT_CELLS; i++) {
-		__u64 v = cells[i];	/* pins in the low half (pw_get_mark) */
-		if (v && !(__u32)v && __sync_val_compare_and_swap(&cells[i], v, 0) == v)
-			c->checked++;
-	}
+	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &c->key);
+	if (!ch)
+		return 1;
+	__u64 *cell = (__u64 *)&ch->c[(c->group + i) & (PW_CHUNK_CELLS - 1)];
+	__u64 v = *cell;
+	if (v && !(__u32)v && __sync_val_compare_and_swap(cell, v, 0) == v)
+		pw_stat_add(PW_S_MARKS_SWEPT, 1);
 	return 0;
 }
 
 /* One group of PW_AUDIT_CELLS cells of chunk c->key: skipped unless a cell
- * in it holds pins (most of RAM is not pinned); swept whole for c->sweep. */
+ * in it holds pins (most of RAM is not pinned), or for c->sweep any mark. */
 static long audit_group(__u32 g, struct audit_ctx *c)
 {
 	struct pw_chunk *ch = bpf_map_lookup_elem(&mirror, &c->key);
 	if (!ch)
 		return 1;
-	__u32 first = (g * PW_AUDIT_CELLS) & (PW_CHUNK_CELLS - 1), any = 0;
+	__u32 first = (g * PW_AUDIT_CELLS) & (PW_CHUNK_CELLS - 1);
 	struct pw_cell *cells = &ch->c[first];
-	if (c->sweep)
-		return sweep_cells((__u64 *)cells, c);
-	for (int i = 0; i < PW_AUDIT_CELLS; i++)
-		any |= cells[i].pins;
+	__u64 any = 0;
+	if (c->sweep) {
+		for (int i = 0; i < PW_AUDIT_CELLS; i++)
+			any |= ((__u64 *)cells)[i];
+	} else {
+		for (int i = 0; i < PW_AUDIT_CELLS; i++)
+			any |= cells[i].pins;
+	}
 	if (!any)
 		return 0;
 	c->group = first;
-	bpf_loop(PW_AUDIT_CELLS, audit_cell, c, 0);
+	if (c->sweep)
+		bpf_loop(PW_AUDIT_CELLS, sweep_cell, c, 0);
+	else
+		bpf_loop(PW_AUDIT_CELLS, audit_cell, c, 0);
 	return 0;
 }
 
@@ -138,7 +149,6 @@ int BPF_PROG(pw_sweep_marks)
 {
 	struct audit_ctx c = { .sweep = 1 };
 	bpf_for_each_map_elem(&mirror, audit_chunk, &c, 0);
-	pw_stat_add(PW_S_MARKS_SWEPT, c.checked);
 	return 0;
 }
 

@@ -35,6 +35,28 @@ static __always_inline __u64 pw_folio_flags(const void *folio)
 	return f;
 }
 
+/* 7.x names a tail page's second word compound_info. */
+struct page___compound_info {
+	unsigned long compound_info;
+} __attribute__((preserve_access_index));
+
+/* The head of tail page `page`, whose second word `info` has bit 0 set.
+ * Before 7.x (compound_head) and on 7.x without HVO that word is the head's
+ * address + 1. On 7.x with HVO and a power-of-two struct page it is the mask
+ * that turns a tail's address into its head's: ones from bit 63 down to the
+ * folio's size in struct pages, zeros, and bit 0 (set_compound_head()). Which
+ * one is a Kconfig choice libbpf may not see, so the value's shape decides:
+ * a head's address of that shape would be a page at a multiple of 2^40 or
+ * so past vmemmap, beyond any RAM. */
+static __always_inline __u64 pw_tail_head(__u64 page, __u64 info)
+{
+	__u64 low = ~(info & ~1ULL);	/* the mask's zeros as ones: 2^k - 1 */
+	if (bpf_core_field_exists(((struct page___compound_info *)0)->compound_info) &&
+	    !(low & (low + 1)))
+		return page & (info & ~1ULL);
+	return info - 1;
+}
+
 /* Is a folio whose first word is `flags` large (PG_head)? */
 static __always_inline bool pw_flags_large(__u64 flags)
 {

@@ -11,6 +11,17 @@
  * count in vmstat; folio_add_pins(folio, n) (6.13+, iommufd) one it does.
  */
 #include "walk.bpf.h"
+
+__noinline bool pw_small_run_acquire(struct pw_walk *w)
+{
+	return w && pw_small_run(w, PW_W_ACQUIRE);
+}
+
+__noinline bool pw_small_run_get(struct pw_walk *w)
+{
+	return w && pw_small_run(w, PW_W_GET);
+}
+
 #include "stackmemo.bpf.h"
 #include <bpf/bpf_tracing.h>
 

@@ -10,6 +10,12 @@
  * nesting than at the GUP entry, pw_irq_ctx).
  */
 #include "walk.bpf.h"
+
+__noinline bool pw_small_run_release(struct pw_walk *w)
+{
+	return w && pw_small_run(w, PW_W_RELEASE);
+}
+
 #include <bpf/bpf_tracing.h>
 
 static __always_inline bool pw_in_gup(__u64 sp)

@@ -194,6 +194,12 @@ __u32 pw_dropped_any __weak = 0;
  * cannot track exactly, and its bpf_loop callback states converge instead of
  * being explored once per constant 1, 2, 3, ... */
 __u32 pw_one __weak = 1;
+/* pw_one by a load of its own: an unknown scalar with no id shared with
+ * another register */
+static __always_inline __u32 pw_read_one(void)
+{
+	return *(volatile __u32 *)&pw_one;
+}
 
 static __always_inline void pw_stat_add(__u32 idx, __u64 n)
 {

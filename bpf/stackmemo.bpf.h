@@ -114,7 +114,9 @@ static long pw_scan_word(__u32 i, void *unused)
 static __always_inline struct pw_scan *pw_memo_scan(void *ctx, struct pw_scan *sc, __u64 sp)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	__u64 base = (__u64)t->stack, top = base + PW_TASK_STACK_SIZE;
+	/* read as a number: 7.x's verifier types a void * field of a trusted
+	 * task as untrusted memory, on which top - sp is refused */
+	__u64 base = (__u64)BPF_CORE_READ(t, stack), top = base + PW_TASK_STACK_SIZE;
 	if (sp <= base || sp + 8 >= top)
 		return NULL;
 	long got = bpf_get_stack(ctx, sc->ip, sizeof(sc->ip), 0);

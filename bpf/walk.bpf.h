@@ -220,7 +220,7 @@ static __always_inline struct pw_cell *pw_small_cell(__u64 base, __u64 page)
 /* Start a run at struct page `page`: find its folio (compound_head) and size. */
 static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_folio)
 {
-	__u64 pg[2] = {};	/* flags, compound_head: the first two words of struct page */
+	__u64 pg[2] = {};	/* flags, compound_head/_info: the first two words of struct page */
 	w->run_folio = 0;
 	w->run_end = 0;		/* [run_folio, run_end) holds no page */
 	w->run_refs = 0;
@@ -239,7 +239,7 @@ static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_
 		return;
 	__u64 folio = page, flags = pg[0];
 	if (!is_folio && (pg[1] & 1)) {		/* a tail page */
-		folio = pg[1] - 1;
+		folio = pw_tail_head(page, pg[1]);
 		flags = pw_folio_flags((void *)folio);
 	}
 	__u32 nr = pw_folio_nr_pages((void *)folio, flags);
@@ -338,11 +338,15 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 	/* miss and first start from pw_one, a number the verifier does not
 	 * know: as constants they decide branches (!first below), which marks
 	 * them precise, and then 6.1's verifier explores the unrolled loop once
-	 * per value (its load under -icount: 5.7 -> 30 s) */
-	__u32 refs = 0, zero = pw_one - 1, miss = zero, first = zero;
+	 * per value. Each from a load of its own: copies of one register share
+	 * a scalar id, and 7.x's verifier tells apart the paths where the copy
+	 * was changed (miss += 1) from those where it was not, so the states of
+	 * the unrolled loop did not merge. */
+	__u32 refs = 0, zero = pw_read_one() - 1, miss = pw_read_one() - 1, first = pw_read_one() - 1;
 	struct pw_cell *c;
 	if (bpf_core_type_size(struct page) != 64)	/* the loop's pfn = off >> 6 */
 		return false;
+
 	if (w->run_folio) {
 		refs = w->run_refs;
 		c = pw_cell_of(w->base, w->run_folio);
@@ -416,6 +420,16 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 	return moved;
 }
 
+/* pw_small_run per mode, as global functions (gup_acquire.bpf.c,
+ * gup_release.bpf.c): the verifier checks a global function once, on its
+ * own. Inlined in the callback, it was walked again for every state that
+ * reached it, and since 7.0 a bpf_loop callback's states are compared
+ * exactly (a loop's): 9k instructions a step of its unrolled loop, past
+ * the verifier's 1M limit for the walk. */
+bool pw_small_run_acquire(struct pw_walk *w);
+bool pw_small_run_get(struct pw_walk *w);
+bool pw_small_run_release(struct pw_walk *w);
+
 /* The walk's state lives in a per-CPU map, not on the BPF stack: the
  * verifier tracks map contents loosely, so the bpf_loop callback below is
  * verified in a pass or two instead of once per distinct stack state (which
@@ -449,7 +463,9 @@ static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
 			break;
 	if (lv == PW_WALK_LEVELS)
 		return NULL;
-	l->level = lv;
+	/* as a number the verifier does not know: a constant key of an array
+	 * map is kept precise (6.14+), and the walk was verified once per level */
+	l->level = (lv + pw_read_one() - 1) & (PW_WALK_LEVELS - 1);
 	struct pw_walk *w = bpf_map_lookup_elem(&walks, &l->level);
 	if (!w) {
 		pw_walk_end(l);
@@ -511,7 +527,9 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 		}
 	}
 	/* a re-pinned 4 KiB buffer: cached order-0 pages, the simple way */
-	if (cfg_small_cache && (w->run_small || !w->run_folio) && pw_small_run(w, mode))
+	if (cfg_small_cache && (w->run_small || !w->run_folio) &&
+	    (mode == PW_W_ACQUIRE ? pw_small_run_acquire(w) :
+	     mode == PW_W_GET ? pw_small_run_get(w) : pw_small_run_release(w)))
 		return 0;
 	pos = w->pos;	/* reread: not live across pw_small_run's loop */
 	/* anything else: one entry the general way, then the entries that

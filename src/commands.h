@@ -19,6 +19,10 @@ struct session {
 	__u64 start_ns;
 	int kallsyms_fd;		/* opened while privileged, for the report */
 };
+/* load + attach the plan's programs, demoting a hook whose attach fails:
+ * 0, 1 (privileges; said on stderr) or PW_EXIT_UNSUPPORTED with
+ * plan->missing saying why. */
+int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, struct tracer **out);
 /* probe + load + attach; returns 0 or the exit status to leave with. */
 int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 		  void (*on_new)(void *, const struct pw_finding_key *), void *arg);

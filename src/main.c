@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "options.h"
 #include "parse.h"
 #include "report.h"
@@ -76,6 +78,34 @@ static int bad(const char *opt, const char *val, const char *why)
 {
 	fprintf(stderr, "pinwatch: invalid value '%s' for --%s: %s\n", val, opt, why);
 	return PW_EXIT_USAGE;
+}
+
+static char *json_temp;	/* unlinked at exit unless renamed */
+
+static void json_drop_temp(void)
+{
+	if (json_temp && *json_temp)
+		unlink(json_temp);
+}
+
+static FILE *json_open_temp(struct pw_options *o)
+{
+	size_t n = strlen(o->json_path) + 8;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return NULL;
+	snprintf(tmp, n, "%s.XXXXXX", o->json_path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return NULL;
+	}
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	json_temp = o->json_temp = tmp;
+	atexit(json_drop_temp);
+	return fdopen(fd, "w");
 }
 
 int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
@@ -175,8 +205,12 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 	if (!strcmp(sub, "serve") && !listen_set && !o->textfile)
 		o->listen_port = 9477;
 	if (o->json_path) {
-		/* opened now so a bad path fails before any tracing starts */
-		o->json = strcmp(o->json_path, "-") ? fopen(o->json_path, "w") : stdout;
+		/* opened now so a bad path fails before any tracing starts; a
+		 * report goes to a temporary file renamed over FILE once written
+		 * (session_emit), so a failed run leaves the last report whole */
+		bool report = !strcmp(sub, "run") || !strcmp(sub, "live");
+		o->json = !strcmp(o->json_path, "-") ? stdout :
+			  report ? json_open_temp(o) : fopen(o->json_path, "w");
 		if (!o->json) {
 			fprintf(stderr, "pinwatch: cannot write --json %s: %s\n", o->json_path, strerror(errno));
 			return PW_EXIT_USAGE;

@@ -148,6 +148,39 @@ static void add_missing(struct pw_plan *p, const char *what)
 	snprintf(p->missing + l, sizeof(p->missing) - l, "%s%s", l ? "; " : "", what);
 }
 
+/* The BPF features the programs cannot do without, newest last: the oldest
+ * kernel pinwatch runs on is the one that has them all (PW_MIN_KERNEL).
+ * Probed by loading what uses them, never by version. */
+static const struct {
+	const char *what, *since;
+	enum bpf_map_type map;		/* a map type, or */
+	enum bpf_func_id helper;	/* a helper of kprobe programs */
+} features[] = {
+	{ "BPF task storage", "5.11", BPF_MAP_TYPE_TASK_STORAGE, 0 },
+	{ "bpf_for_each_map_elem", "5.13", 0, BPF_FUNC_for_each_map_elem },
+	{ "bpf_loop", "5.17", 0, BPF_FUNC_loop },
+};
+
+static void probe_features(struct pw_plan *p)
+{
+	char lacks[256] = "";
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		int ok = features[i].map ? libbpf_probe_bpf_map_type(features[i].map, NULL)
+					 : libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, features[i].helper, NULL);
+		if (ok == 1)
+			continue;
+		size_t l = strlen(lacks);
+		snprintf(lacks + l, sizeof(lacks) - l, "%s%s (Linux %s)", l ? ", " : "",
+			 features[i].what, features[i].since);
+	}
+	if (lacks[0]) {
+		char why[400];
+		snprintf(why, sizeof(why), "the kernel lacks %s; pinwatch needs Linux %s or later",
+			 lacks, PW_MIN_KERNEL);
+		add_missing(p, why);
+	}
+}
+
 /* --attach forces the hooks that count, except where a trampoline cannot
  * go: 6.1's 7-argument pin_user_pages_remote is beyond the x86 trampoline's
  * 6 arguments (before 6.6), so it takes a kprobe even under --attach fentry.
@@ -277,6 +310,7 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 		choose_mode(p, h);
 	}
 
+	probe_features(p);
 	if (!p->btf) {
 		char why[PATH_MAX + 256], e[128];
 		libbpf_strerror(p->btf_err ? p->btf_err : -ENOENT, e, sizeof(e));
@@ -327,6 +361,10 @@ void probe_print(FILE *out, const struct pw_plan *p)
 			err_str(h->fentry_err), h->fentry_ok ? "not needed" : err_str(h->kprobe_err),
 			pw_mode_name(h->mode));
 	}
+}
+
+void probe_print_verdict(FILE *out, const struct pw_plan *p)
+{
 	if (p->missing[0])
 		fprintf(out, "cannot trace: %s\n", p->missing);
 	else

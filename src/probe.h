@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+/* the oldest kernel with every BPF feature pinwatch needs (probe.c features[]) */
+#define PW_MIN_KERNEL "5.17"
+
 enum pw_mode { PW_MODE_NONE = 0, PW_MODE_FENTRY, PW_MODE_KPROBE };
 enum pw_role { PW_ROLE_ACQUIRE, PW_ROLE_RELEASE, PW_ROLE_API };
 
@@ -52,6 +55,8 @@ struct pw_plan {
  * Returns 0 when the plan can trace pins, -1 with plan->missing set otherwise. */
 int probe_kernel(struct pw_plan *plan, enum pw_mode force, bool thorough);
 void probe_print(FILE *out, const struct pw_plan *plan);
+/* "plan: traceable" or "cannot trace: <why>" */
+void probe_print_verdict(FILE *out, const struct pw_plan *plan);
 void probe_free(struct pw_plan *plan);
 /* The real attach of sym failed with err: take the next mode for it (fentry ->
  * kprobe -> none). Returns 0 when the plan still traces, -1 with missing set. */

@@ -21,6 +21,39 @@ static int unsupported(const struct pw_plan *p)
 	return PW_EXIT_UNSUPPORTED;
 }
 
+int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, struct tracer **out)
+{
+	char err[256], failed[64];
+	int ferr = 0;
+
+	/* The probe only loads test programs; a hook that loads but will not
+	 * attach (not ftrace-able, kprobe blacklisted) fails here: demote it to
+	 * its next mode and load again, a few times at most. */
+	*out = NULL;
+	for (int tries = 0; tries < 4; tries++) {
+		failed[0] = 0;
+		*out = tracer_open(plan, to, err, sizeof(err), failed, &ferr);
+		if (*out || !failed[0])
+			break;
+		if (!strcmp(failed, "mm_page_free") || !strcmp(failed, "sched_process_fork")) {
+			plan->tp_btf = false;	/* degrade: no freed-while-pinned, no fork following */
+			plan->tp_btf_err = ferr;
+		} else if (probe_demote(plan, failed, ferr)) {
+			return PW_EXIT_UNSUPPORTED;
+		}
+	}
+	if (*out)
+		return 0;
+	/* EPERM/EACCES without a verifier's verdict means privileges, not the kernel */
+	if (!strstr(err, "refused BPF program") &&
+	    (strstr(err, "Operation not permitted") || strstr(err, "Permission denied"))) {
+		fprintf(stderr, "pinwatch: %s\n", err);
+		return 1;
+	}
+	snprintf(plan->missing, sizeof(plan->missing), "%s", err);
+	return PW_EXIT_UNSUPPORTED;
+}
+
 int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 		  void (*on_new)(void *, const struct pw_finding_key *), void *arg)
 {
@@ -37,35 +70,16 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			return PW_EXIT_USAGE;
 		}
 	}
-	if (probe_kernel(&s->plan, o->attach, false)) {
-		probe_free(&s->plan);
-		return unsupported(&s->plan);
-	}
+	int rc = probe_kernel(&s->plan, o->attach, false) ? PW_EXIT_UNSUPPORTED : 0;
 	struct tracer_opts to = { .max_pages = o->max_pages, .filter_tree = filter_tree,
 				  .on_new = on_new, .arg = arg };
-	/* The probe only loads test programs; a hook that loads but will not
-	 * attach (not ftrace-able, kprobe blacklisted) fails here: demote it to
-	 * its next mode and load again, a few times at most. */
-	char failed[64];
-	int ferr = 0;
-	for (int tries = 0; tries < 4; tries++) {
-		failed[0] = 0;
-		s->tr = tracer_open(&s->plan, &to, err, sizeof(err), failed, &ferr);
-		if (s->tr || !failed[0])
-			break;
-		if (!strcmp(failed, "mm_page_free") || !strcmp(failed, "sched_process_fork")) {
-			s->plan.tp_btf = false;	/* degrade: no freed-while-pinned, no fork following */
-			s->plan.tp_btf_err = ferr;
-		} else if (probe_demote(&s->plan, failed, ferr)) {
-			probe_free(&s->plan);
-			return unsupported(&s->plan);
-		}
-	}
-	if (!s->tr) {
-		fprintf(stderr, "pinwatch: %s\n", err);
-		/* EPERM/EACCES here means privileges, not the kernel */
-		return strstr(err, "Operation not permitted") || strstr(err, "Permission denied")
-			       ? 1 : PW_EXIT_UNSUPPORTED;
+	if (!rc)
+		rc = session_open_tracer(&s->plan, &to, &s->tr);
+	if (rc) {
+		if (rc == PW_EXIT_UNSUPPORTED)
+			unsupported(&s->plan);
+		probe_free(&s->plan);
+		return rc;
 	}
 	if (s->plan.preempt.full && o->attach == PW_MODE_FENTRY)
 		fprintf(stderr, "pinwatch: warning: this kernel preempts in the kernel (%s, from %s): "
@@ -161,6 +175,10 @@ int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
 		if (o->json != stdout)
 			fclose(o->json);
 		o->json = NULL;
+		if (o->json_temp && rename(o->json_temp, o->json_path))
+			fprintf(stderr, "pinwatch: cannot write --json %s: %s\n", o->json_path, strerror(errno));
+		else if (o->json_temp)
+			o->json_temp[0] = 0;	/* renamed: nothing to unlink at exit */
 	}
 	return report_bug_count(r);
 }

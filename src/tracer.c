@@ -4,6 +4,7 @@
  * a kprobe/kretprobe twin for every hook; the plan picks one family per
  * symbol and the others are never loaded (bpf_program__set_autoload).
  */
+#define _GNU_SOURCE	/* vasprintf */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,11 +44,50 @@ __u64 pw_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* What libbpf said of the program the kernel refused: its name and the
+ * verifier's verdict (the log's last line before its statistics). */
+static char refused_prog[64], refused_why[160];
+
+static void note_refusal(const char *msg)
+{
+	const char *p = strstr(msg, "prog '"), *e = p ? strchr(p + 6, '\'') : NULL;
+	if (!e)
+		return;
+	snprintf(refused_prog, sizeof(refused_prog), "%.*s", (int)(e - p - 6), p + 6);
+	const char *log = strstr(e, "-- BEGIN PROG LOAD LOG --\n"), *end = log ? strstr(log, "-- END PROG LOAD LOG --") : NULL;
+	if (!end)
+		return;
+	log += strlen("-- BEGIN PROG LOAD LOG --\n");
+	/* back from the end, past "processed N insns ..." and "verification time" */
+	const char *stop = end;
+	while (stop > log) {
+		const char *bol = stop - 1;
+		while (bol > log && bol[-1] != '\n')
+			bol--;
+		int len = (int)(stop - bol);
+		while (len && (bol[len - 1] == '\n' || bol[len - 1] == ' '))
+			len--;
+		if (len && strncmp(bol, "processed ", 10) && strncmp(bol, "verification time", 17)) {
+			snprintf(refused_why, sizeof(refused_why), "%.*s", len, bol);
+			return;
+		}
+		stop = bol;
+	}
+}
+
 static int quiet_print(enum libbpf_print_level l, const char *f, va_list ap)
 {
-	if (l == LIBBPF_WARN && getenv("PINWATCH_DEBUG"))
-		return vfprintf(stderr, f, ap);
-	return l == LIBBPF_DEBUG || !getenv("PINWATCH_DEBUG") ? 0 : vfprintf(stderr, f, ap);
+	char *msg = NULL;
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vasprintf(&msg, f, aq);
+	va_end(aq);
+	if (n >= 0 && l == LIBBPF_WARN && strstr(msg, "-- BEGIN PROG LOAD LOG --"))
+		note_refusal(msg);
+	if (n >= 0 && l != LIBBPF_DEBUG && getenv("PINWATCH_DEBUG"))
+		fputs(msg, stderr);
+	free(msg);
+	return 0;
 }
 
 /* "fexit/pin_user_pages" -> family and symbol */
@@ -199,10 +239,14 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 		goto fail;
 	}
 	configure(t, p);
+	refused_prog[0] = refused_why[0] = 0;
 	int e = pinwatch_bpf__load(t->skel);
 	if (e) {
-		snprintf(err, errlen, "loading BPF programs: %s (PINWATCH_DEBUG=1 shows the verifier log)",
-			 strerror(-e));
+		if (refused_prog[0])
+			snprintf(err, errlen, "the kernel refused BPF program %s: %s%s%s", refused_prog,
+				 strerror(-e), refused_why[0] ? "; verifier: " : "", refused_why);
+		else
+			snprintf(err, errlen, "loading BPF programs: %s", strerror(-e));
 		goto fail;
 	}
 	/* read the mirror in place: one mapping, made while still privileged */
@@ -529,6 +573,28 @@ int tracer_check_access(void *arg)
 	int err = v ? bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stats), &k, v) : -ENOMEM;
 	free(v);
 	return err ? -errno : 0;
+}
+
+int tracer_verifier_stats(struct tracer *t, struct pw_prog_stat *out, int max)
+{
+	struct bpf_program *prog;
+	int n = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (n == max || fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
+		out[n].insns = info.verified_insns;
+		n++;
+	}
+	return n;
 }
 
 int tracer_attach_list(struct tracer *t, struct pw_attach **out)

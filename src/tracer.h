@@ -47,6 +47,14 @@ int tracer_pins(struct tracer *t, struct pw_pin **out, int *n);
 /* The raw ips of a stack id from the stacks map; returns the frame count. */
 int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH]);
 __u64 tracer_capacity(struct tracer *t);	/* pfns the mirror covers */
+/* The verifier's work on each loaded program: instructions processed
+ * (bpf_prog_info.verified_insns, 5.16+), against its limit of 1,000,000. */
+#define PW_VERIFIER_LIMIT 1000000
+struct pw_prog_stat {
+	char name[64];
+	__u32 insns;
+};
+int tracer_verifier_stats(struct tracer *t, struct pw_prog_stat *out, int max);
 /* symbol -> mode list for the report ("fentry", "fexit", "kprobe", ...) */
 int tracer_attach_list(struct tracer *t, struct pw_attach **out);
 /* 0 when the maps can be read with the current capabilities (privs_drop) */
