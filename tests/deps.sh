@@ -2,7 +2,7 @@
 # Install the Debian packages the build and the tests need, when missing.
 # Run as root on Debian 12 (README); as non-root it only reports what is missing.
 set -eu
-PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
+PKGS="mmdebstrap clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
  qemu-system-x86 busybox-static cpio xz-utils kmod liburing-dev libcmocka-dev dwarves
  libclang-rt-14-dev
  libmicrohttpd-dev prometheus"

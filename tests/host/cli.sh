@@ -101,8 +101,25 @@ elif [ $prc = 77 ]; then
 	# nothing may run CMD when tracing is impossible
 	"$pw" run -- touch "$tmp/ran" 2>/dev/null
 	if [ -e "$tmp/ran" ]; then res FAIL host/cli/refusal-does-not-run-cmd "CMD ran"; else res PASS host/cli/refusal-does-not-run-cmd; fi
+	# the last report survives a refused run whole, and no temporary is left
+	echo '{"last": "report"}' > "$tmp/r.json"
+	"$pw" run --json "$tmp/r.json" -- true 2>/dev/null
+	if [ "$(cat "$tmp/r.json")" != '{"last": "report"}' ]; then
+		res FAIL host/cli/refusal-keeps-json "r.json now: '$(head -c 80 "$tmp/r.json")'"
+	elif ls "$tmp"/r.json.* >/dev/null 2>&1; then res FAIL host/cli/refusal-keeps-json "left $(ls "$tmp"/r.json.*)"
+	else res PASS host/cli/refusal-keeps-json; fi
 elif [ $prc = 0 ]; then
 	expect run-true-on-traceable-host 0 "SUMMARY: pinwatch: no findings" -- run --settle 0 -- true
 else
 	res FAIL host/cli/probe "pinwatch probe exit $prc: $(cat "$tmp/perr")"
 fi
+
+# make check's stage wrapper: a stage that exits non-zero without recording a
+# failure gets one; one that recorded its own gets no second
+st=$tmp/stage-results.txt; : > "$st"
+PW_RESULTS=$st "$top/tests/stage.sh" died sh -c 'exit 3' >/dev/null
+PW_RESULTS=$st "$top/tests/stage.sh" recorded sh -c "\"$top/tests/result.sh\" FAIL x/y because; exit 1" >/dev/null
+PW_RESULTS=$st "$top/tests/stage.sh" clean true >/dev/null
+if [ "$(grep -c '^FAIL stage/died ' "$st")" = 1 ] && [ "$(grep -c '^FAIL' "$st")" = 2 ] &&
+   ! grep -q 'stage/recorded\|stage/clean' "$st"; then res PASS host/cli/stage-records-silent-death
+else res FAIL host/cli/stage-records-silent-death "results: $(tr '\n' '|' < "$st")"; fi

@@ -7,6 +7,8 @@
 #define PWT_H
 #include <linux/mm_types.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/version.h>
 #include "pinwatch_test.h"
 
 /* Out of line under its own name, never cloned (.isra/.constprop) or folded
@@ -15,6 +17,18 @@
 
 /* An empty asm the compiler must keep after the call: no tail call possible. */
 #define pwt_after_call() asm volatile("" ::: "memory")
+
+/* hrtimer_setup() came in 6.13 and hrtimer_init() went in 6.15: the
+ * module builds against Debian's headers from 6.1 to 7.x. */
+static inline void pwt_hrtimer_setup(struct hrtimer *t, enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(t, fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+#else
+	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	t->function = fn;
+#endif
+}
 
 /* pwt_main.c: acquire and release paths */
 long pwt_pin_fast(unsigned long start, long nr, unsigned int gup, struct page **pages);

@@ -114,6 +114,5 @@ long pwt_do_irq_free(struct pwt_irq_free *r)
 void pwt_free_init(void)
 {
 	init_completion(&pwt_free.fired);
-	hrtimer_init(&pwt_free.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	pwt_free.timer.function = pwt_free_timer;
+	pwt_hrtimer_setup(&pwt_free.timer, pwt_free_timer);
 }

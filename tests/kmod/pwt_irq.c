@@ -199,8 +199,8 @@ long pwt_do_irq_unpin(struct pwt_irq *r)
 
 void pwt_irq_init(void)
 {
-	init_irq_work(&pwt_irq.work, pwt_irq_unpin);
+	/* hard: PREEMPT_RT runs other irq_work in a thread, not in hardirq */
+	pwt_irq.work = IRQ_WORK_INIT_HARD(pwt_irq_unpin);
 	init_completion(&pwt_irq.fired);
-	hrtimer_init(&pwt_irq.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	pwt_irq.timer.function = pwt_irq_timer;
+	pwt_hrtimer_setup(&pwt_irq.timer, pwt_irq_timer);
 }

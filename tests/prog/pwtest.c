@@ -204,7 +204,8 @@ void *alloc_buf(long npages, bool thp)
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			die("mmap %zu bytes: %s", len, strerror(errno));
-		if (madvise(p, len, MADV_NOHUGEPAGE))
+		/* EINVAL: no THP in this kernel (PREEMPT_RT), 4 KiB pages anyway */
+		if (madvise(p, len, MADV_NOHUGEPAGE) && errno != EINVAL)
 			die("madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
 	} else {
 		size_t map = (len + HPAGE - 1) / HPAGE * HPAGE;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the test VM's initramfs for one kernel.
-# Usage: mkinitramfs.sh <6.1|6.12> <kernel-cache-dir> <out.cpio.gz> [scenario.sh ...]
+# Usage: mkinitramfs.sh KERNEL <kernel-cache-dir> <out.cpio.gz> [scenario.sh ...]
 # Contents: busybox-static + applet links, /init, /pw/bin (pwtest, pinwatch, bpftool with
 # their shared libraries and loader, $PW_VM_EXTRA_BINS), /pw/kmod/pinwatch_test.ko,
 # /pw/mods (virtio-blk and its non-built-in deps, decompressed: busybox insmod
@@ -42,7 +42,7 @@ done
 # Kernel modules: virtio_pci (the transport) and virtio_blk, plus what they depend
 # on, minus what this kernel has built in (6.12 builds virtio in, 6.1 does not).
 # There is no modules.dep in the package, so resolve deps with modinfo.
-mdir=$(ls -d "$kdir"/root/lib/modules/*)
+mdir=$(readlink -f "$kdir/modules")
 order=$stage/pw/mods/order; : > "$order"
 need() {
 	local n f d   # recursive: keep each level's name/file (dash and bash have local)

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Boot one Debian kernel under qemu TCG, run scenarios inside, record results.
-# Usage: tests/vm/run-vm.sh <6.1|6.12> [scenario ...]
-#   scenario: a name looked up in $PW_SCENARIO_DIRS (default "tests/vm/scenarios
-#   tests/vm/demo") or a path to a .sh file. Default: tests/vm/scenarios/*.sh.
+# Usage: tests/vm/run-vm.sh KERNEL [scenario ...]   (KERNEL: fetch-kernel.sh --list)
+#   scenario: a name looked up in $PW_SCENARIO_DIRS (default tests/vm/scenarios)
+#   or a path to a .sh file. Default: tests/vm/scenarios/*.sh.
 # Records tests/result.sh PASS|FAIL vm/<v>/<name> per scenario; exits 1 on any FAIL.
 # Env: PW_VM_NOBUILD=1 (make already built everything), PW_VM_TIMEOUT (whole VM,
 #   seconds), PW_VM_BOOT_TIMEOUT, PW_VM_APPEND (extra kernel args), PW_VM_EXTRA_BINS,
@@ -13,31 +13,50 @@
 set -u
 here=$PWD; top=$(cd "$(dirname "$0")/../.." && pwd); cd "$top" || exit 2
 v=${1:-}; shift
-case "$v" in 6.1|6.12) ;; *) echo "usage: $0 6.1|6.12 [scenario ...]" >&2; exit 2 ;; esac
+tests/vm/fetch-kernel.sh --list | grep -qx -- "$v" ||
+	{ echo "usage: $0 KERNEL [scenario ...]; KERNEL one of: $(tests/vm/fetch-kernel.sh --list | tr '\n' ' ')" >&2; exit 2; }
 ob=${PW_OUT:-build}; out=${PW_VM_DIR:-$ob/vm-$v}; mkdir -p "$out"   # per-run files
 failed=0
 res() { tests/result.sh "$@"; [ "$1" = PASS ] || failed=1; }
 hdr() { sed -n "1,15s/^# *$2: *//p" "$1" | head -n1; }   # "# kernels: ..." etc.
 norm() { sed -u -e 's/\r$//' -e 's/\(.\)\(@@PW-[A-Z]\)/\1\n\2/g'; }  # markers own a line
 
+kdir=$(tests/vm/fetch-kernel.sh "$v") || { res FAIL "vm/$v" "kernel $v download/extract failed"; exit 1; }
+
 # --- which scenarios: resolve names, keep those that list this kernel ---------
-# Default: every scenario once per attach plan of pinwatch (PW_VM_MODES;
-# an empty PW_VM_MODES runs them untraced), or only in the modes its
-# "# modes:" header lists ("kprobe:6.12": that mode on that kernel only).
-# "name@mode" selects one by hand. A scenario with an "# append:" header (a
-# kernel argument such as preempt=full) boots on its own, after the others,
-# in the modes its header lists; picked by hand, its argument is added.
-apart=()
+# Default: every scenario whose "# kernels:" header lists this kernel (none:
+# 6.1 6.12), once per attach plan: on the reference kernels (6.1, 6.12) every
+# plan of PW_VM_MODES (default fentry kprobe), or only those its "# modes:"
+# header lists ("kprobe:6.12": that mode on that kernel only); on the other
+# kernels of the matrix once, in the plan pinwatch picks there (auto).
+# PW_VM_MATRIX=1 (make matrix): every scenario on every kernel pinwatch
+# supports, in every plan, whatever its header says; kernels below the floor
+# (PW_VM_FLOOR) run only the scenarios that name them. An empty PW_VM_MODES
+# runs them untraced. "name@mode" selects one by hand. A scenario with an
+# "# append:" header (a kernel argument such as preempt=full) boots on its
+# own, after the others, in the modes its header lists; picked by hand, its
+# argument is added.
+onlist() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
+ref_kernels="6.1 6.12"
+matrix=${PW_VM_MATRIX:-}
+onlist "$v" "${PW_VM_FLOOR:-5.10}" && matrix=
+apart=(); filtered=
 if [ $# -eq 0 ]; then
 	for f in tests/vm/scenarios/*.sh; do
 		[ -f "$f" ] || continue
+		ks=$(hdr "$f" kernels)
+		[ -n "$matrix" ] || onlist "$v" "${ks:-$ref_kernels}" || continue
 		[ -z "$(hdr "$f" append)" ] || { apart+=("$f"); continue; }	# own boot, at the end
 		ms=$(hdr "$f" modes)
-		for m in ${PW_VM_MODES-fentry kprobe}; do
-			case " ${ms:-$m} " in *" $m "*|*" $m:$v "*) set -- "$@" "$f@$m" ;; esac
+		if onlist "$v" "$ref_kernels" || [ -n "$matrix" ]; then
+			modes=${PW_VM_MODES-fentry kprobe auto}; ms=${ms:-fentry kprobe}
+		else modes=${PW_VM_MODES-auto}; ms=$modes; fi
+		for m in $modes; do
+			case " $ms " in *" $m "*|*" $m:$v "*) set -- "$@" "$f@$m" ;; esac
 		done
 		[ -n "${PW_VM_MODES-x}" ] || set -- "$@" "$f"
 	done
+	filtered=1	# by kernel, above: keep all of these below
 fi
 files=(); names=(); total=0
 for a in "$@"; do
@@ -46,15 +65,20 @@ for a in "$@"; do
 	case "$a" in
 	/*) f=$a ;;
 	*/*|*.sh) f=$a; [ -f "$f" ] || f=$here/$a ;;   # relative to the caller's cwd too
-	*) for d in ${PW_SCENARIO_DIRS:-tests/vm/scenarios tests/vm/demo}; do
+	*) for d in ${PW_SCENARIO_DIRS:-tests/vm/scenarios}; do
 		[ -f "$d/$a.sh" ] && { f=$d/$a.sh; break; }; done ;;
 	esac
 	if [ -z "$f" ] || [ ! -f "$f" ]; then res FAIL "vm/$v/$n" "no such scenario"; continue; fi
 	# a scenario picked by hand without @mode runs without pinwatch: say so
 	[ -n "$mode" ] || [ $# -eq 0 ] || case "$f" in *tests/vm/scenarios/*)
 		echo "vm/$v/$n: runs untraced (name@fentry or name@kprobe runs it under pinwatch)" >&2 ;; esac
-	ks=$(hdr "$f" kernels); ks=${ks:-6.1 6.12}
-	case " $ks " in *" $v "*) ;; *) echo "vm/$v/$n: not run on $v (kernels: $ks)"; continue ;; esac
+	ks=$(hdr "$f" kernels); ks=${ks:-$ref_kernels}
+	[ -n "$filtered$matrix" ] || onlist "$v" "$ks" || { echo "vm/$v/$n: not run on $v (kernels: $ks)"; continue; }
+	# Debian ships no headers for some kernels (fetch-kernel.sh): no test module there
+	if [ ! -d "$kdir/build" ] && grep -q pw_load_module "$f"; then
+		echo "vm/$v/$n: not run on $v: it needs the test module, and Debian ships no headers for $v"
+		continue
+	fi
 	to=$(hdr "$f" timeout | grep -o '^[0-9]*'); total=$((total + ${to:-120} + 5))
 	files+=("$f"); names+=("$n")
 done
@@ -69,7 +93,6 @@ for f in "${files[@]}"; do
 done
 
 # --- kernel, builds, initramfs ------------------------------------------------
-kdir=$(tests/vm/fetch-kernel.sh "$v") || fail_all "kernel $v download/extract failed"
 if [ -z "${PW_VM_NOBUILD:-}" ]; then
 	# Standalone use: build what the guest needs. Under `make vm` this was done once.
 	make -s --no-print-directory all >"$out/build.log" 2>&1 ||
@@ -125,13 +148,21 @@ elif p=$(grep -m1 -E 'Kernel panic|BUG: kernel NULL|Oops:' "$out/console.norm");
 elif ! grep -q 'pw-init:' "$out/console.norm"; then why="VM failed to boot (qemu exit $qrc: $(tail -n1 "$out/qemu.log"))"
 else why="VM stopped (qemu exit $qrc)"; fi
 shown=
-for n in "${names[@]}"; do
+for i in "${!names[@]}"; do
+	n=${names[$i]}
 	st=$(grep -m1 "^@@PW-END $n " "$out/results.norm" | awk '{print $3}')
 	ksec=$(sed -n "/pw-init: BEGIN $n /,/pw-init: END $n /p" "$out/console.norm" | grep -v 'pw-init: ')
 	if [ "$st" = 0 ]; then
-		res PASS "vm/$v/$n"
-		if echo "$ksec" | grep -qE 'WARNING:|BUG:|Oops|Call Trace'; then
-			echo "--- vm/$v/$n passed, but the kernel complained meanwhile:"; echo "$ksec" | sed 's/^/    /'
+		# a kernel splat fails the scenario unless its "# splat:" header
+		# (an extended regex) names the one it provokes
+		splat=$(echo "$ksec" | grep -m1 -E 'WARNING:|BUG:|Oops|Bad page state|Call Trace')
+		want=$(hdr "${files[$i]}" splat)
+		if [ -z "$splat" ] || { [ -n "$want" ] && echo "$ksec" | grep -qE "$want"; }; then
+			res PASS "vm/$v/$n"
+			[ -z "$splat" ] || echo "--- vm/$v/$n: the kernel splat it provokes ($want) was seen"
+		else
+			res FAIL "vm/$v/$n" "kernel splat: ${splat#*] }"
+			echo "--- console during vm/$v/$n:"; echo "$ksec" | sed 's/^/    /'
 		fi
 		continue
 	fi

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3
 # timeout: 150
 # BUG: pins never released (pwt_park_leak keeps the page pointers). The
 # acquire is counted and nothing is released, even after the pinning process

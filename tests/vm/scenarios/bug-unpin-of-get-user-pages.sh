@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3
 # timeout: 60
 # BUG (NVIDIA open-gpu-kernel-modules #563): pages taken with
 # get_user_pages_fast() (FOLL_GET, not a pin) released with unpin_user_page()

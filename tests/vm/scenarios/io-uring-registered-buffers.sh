@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 6.18 7.3
 # timeout: 90
 # modes: fentry
 # (one attach mode is enough here: the test-module scenarios run under both)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 6.18 7.3 7.3-rt
 # timeout: 180
 # Live mode (`sudo pinwatch`): long-term pins held past --max-age are reported
 # while held, with their API: io_uring registered buffers (FOLL_LONGTERM) and,

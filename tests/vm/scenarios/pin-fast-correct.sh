@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3
 # timeout: 120
 # Correct use of pin_user_pages_fast() -> pwt_pin_fast: 4 KiB and THP buffers, with and
 # without FOLL_LONGTERM, each released correctly. Every pinned page is counted

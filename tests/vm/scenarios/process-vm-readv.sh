@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 6.18 7.3
 # timeout: 60
 # process_vm_readv() from the own pid pins the source pages with
 # pin_user_pages_remote() and unpins them with unpin_user_pages_dirty_lock():

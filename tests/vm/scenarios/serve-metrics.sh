@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3 7.3-rt
 # timeout: 180
 # modes: fentry
 # (one attach mode is enough here: the test-module scenarios run under both)

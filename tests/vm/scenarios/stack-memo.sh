@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3-rt
 # timeout: 150
 # The stack memo (bpf/stackmemo.bpf.h): a task's GUP calls from one place
 # reuse its stack id without unwinding, and a call from another place at the
