@@ -224,3 +224,24 @@ int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn)
 	*max_pfn = best;
 	return 0;
 }
+
+unsigned long parse_modules_hash(const char *text)
+{
+	unsigned long h = 5381;
+	char name[128], addr[32];
+
+	for (const char *line = text; line && *line; ) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char buf[512];
+		snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), line);
+		if (sscanf(buf, "%127s %*s %*s %*s %*s %31s", name, addr) == 2) {
+			for (const char *p = name; *p; p++)
+				h = h * 33 + (unsigned char)*p;
+			for (const char *p = addr; *p; p++)
+				h = h * 33 + (unsigned char)*p;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return h;
+}

@@ -15,6 +15,9 @@ int parse_listen(const char *s, char *host, int hostlen, int *port);
 int parse_vmstat_value(const char *text, const char *key, __s64 *val);
 /* highest pfn + 1 of any zone in a /proc/zoneinfo text; -ENOENT when none */
 int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn);
+/* /proc/modules text -> a hash of each module's name and address (not its
+ * use count, which changes with every open()); 5381 for no module. */
+unsigned long parse_modules_hash(const char *text);
 /* The whole text of a file for the parsers ("" when empty), NULL with errno
  * set when it cannot be opened or read; the caller frees it. */
 char *read_text_file(const char *path);

@@ -12,27 +12,16 @@
 #include <unistd.h>
 #include "monitor.h"
 #include "ksyms.h"
+#include "parse.h"
 
-/* A cheap signature of the loaded modules: kallsyms is slow to read (seconds
- * under emulation), so it is re-read only when a module came or went. Only
- * name and address count: the use count changes with every open(). */
+/* A cheap signature of the loaded modules (parse_modules_hash): kallsyms is
+ * slow to read (seconds under emulation), so it is re-read only when a
+ * module came or went. */
 static unsigned long modules_hash(void)
 {
-	unsigned long h = 5381;
-	char line[512], name[128], addr[32];
-	FILE *f = fopen("/proc/modules", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%127s %*s %*s %*s %*s %31s", name, addr) != 2)
-			continue;
-		for (const char *p = name; *p; p++)
-			h = h * 33 + (unsigned char)*p;
-		for (const char *p = addr; *p; p++)
-			h = h * 33 + (unsigned char)*p;
-	}
-	fclose(f);
+	char *text = read_text_file("/proc/modules");
+	unsigned long h = text ? parse_modules_hash(text) : 0;
+	free(text);
 	return h;
 }
 

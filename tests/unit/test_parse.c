@@ -174,6 +174,21 @@ static void parse_vmstat_reads_host_counters(void **state)
 
 
 /* zoneinfo from a 24 GiB host (Normal ends at pfn 6553600) and edge cases */
+/* a module coming, going or moving changes the hash; its use count does not */
+static void parse_modules_hash_names_and_addresses(void **state)
+{
+	const char *a = "vfat 24576 1 - Live 0xffffffffc0900000\npwt 40960 0 - Live 0xffffffffc0a00000 (OE)\n";
+	const char *used = "vfat 24576 3 fat, Live 0xffffffffc0900000\npwt 40960 2 - Live 0xffffffffc0a00000 (OE)\n";
+	const char *moved = "vfat 24576 1 - Live 0xffffffffc0900000\npwt 40960 0 - Live 0xffffffffc0b00000 (OE)\n";
+	const char *gone = "vfat 24576 1 - Live 0xffffffffc0900000\n";
+
+	assert_true(parse_modules_hash(a) == parse_modules_hash(used));
+	assert_true(parse_modules_hash(a) != parse_modules_hash(moved));
+	assert_true(parse_modules_hash(a) != parse_modules_hash(gone));
+	assert_true(parse_modules_hash("") == 5381);
+	assert_true(parse_modules_hash("short line\n") == 5381);
+}
+
 static void parse_zoneinfo_max_pfn_of_zones(void **state)
 {
 	char *text = read_fixture("zoneinfo");
@@ -198,6 +213,7 @@ static void parse_zoneinfo_max_pfn_of_zones(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_modules_hash_names_and_addresses),
 		cmocka_unit_test(parse_duration_accepts_units_and_fractions),
 		cmocka_unit_test(parse_duration_rejects_junk_negative_overflow_empty),
 		cmocka_unit_test(parse_size_accepts_binary_units),
