@@ -114,13 +114,17 @@ static __always_inline __u32 pw_kernel_pins(const void *folio)
 }
 
 /* The CPU's interrupt nesting: the NMI, hardirq and softirq bits of its
- * preempt count (include/linux/preempt.h), 0 when it cannot be read. x86-64
+ * preempt count (include/linux/preempt.h), 0 when it cannot be read. Where
+ * they sit changed in 7.x (hardirq 16-19 and NMI 20 before; a hardirq-disable
+ * count at 16-23, hardirq 24-27 and NMI 28-30 since), so every bit above the
+ * preemption count but PREEMPT_NEED_RESCHED (31) is taken: on either layout
+ * the bits it adds are unused or the same at a GUP entry and inside it. x86-64
  * keeps the count in the per-CPU __preempt_count (6.1, and 6.15+) or in
  * pcpu_hot (6.2-6.14); a kernel without either leaves 0, the old guess.
  * PREEMPT_RT counts softirqs in the task instead (softirq_disable_cnt).
  * Compared, not tested for zero: a kprobe that fires through int3 runs in
  * NMI context by itself, at the GUP entry as at an unpin inside it. */
-#define PW_IRQ_BITS	0xffff00u	/* SOFTIRQ_MASK | HARDIRQ_MASK | NMI_MASK */
+#define PW_IRQ_BITS	0x7fffff00u	/* SOFTIRQ, HARDIRQ(_DISABLE), NMI masks of 6.x and 7.x */
 #define PW_SOFTIRQ_BITS	0xff00u
 extern const int __preempt_count __ksym __weak;
 struct pcpu_hot___pw {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12 7.3-rt
+# kernels: 6.1 6.12 7.3 7.3-rt
 # timeout: 240
 # Unpins in hardirq context that land on a task while it is inside a GUP
 # call, as a block driver's completion interrupt does on a host that pins
