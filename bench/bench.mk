@@ -1,8 +1,8 @@
-# make bench (issue 5): pinwatch's overhead on the pin/unpin paths in Debian 6.1
-# and 6.12 VMs (TCG: only ratios count) against untraced, empty `floor` hooks
+# make bench: pinwatch's overhead on the pin/unpin paths in Debian 6.1, 6.12
+# and 7.3 VMs (TCG: only ratios count) against untraced, empty `floor` hooks
 # and a bpftrace script. Not part of `make check`. See bench/run.sh.
-#   BENCH_KERNELS (6.1 6.12), BENCH_ROUNDS (7), BENCH_SCALE (1: also the 1M-page run)
-BENCH_KERNELS ?= 6.1 6.12
+#   BENCH_KERNELS (6.1 6.12 7.3), BENCH_ROUNDS (7), BENCH_SCALE (1: also the 1M-page run)
+BENCH_KERNELS ?= 6.1 6.12 7.3
 BENCH_ROUNDS  ?= 7
 BENCH_SCALE   ?= 1
 

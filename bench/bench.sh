@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3
 # timeout: 3300
 # Guest side of `make bench` (run by bench/run.sh, never by `make check`: it
 # lives outside tests/vm/scenarios). Per round, every mode in turn (A B C D E,

@@ -49,7 +49,7 @@ END {
 	for (x in mem) { split(x, km, " "); if (pfns[km[1]] > 0) bpp[x] = mem[x] / pfns[km[1]] }
 	nw = split("pin_unpin_4k pin_unpin_thp process_vm_readv odirect io_uring_register", wl, " ")
 	nm = split("pinwatch serve floor bpftrace", ml, " ")
-	nk = split("6.1 6.12", kl, " ")
+	nk = split(ENVIRON["BENCH_KERNELS"] != "" ? ENVIRON["BENCH_KERNELS"] : "6.1 6.12", kl, " ")
 	print "kernel,workload,mode,median_ratio,min_ratio,max_ratio,bytes_per_tracked_page" > csv
 	print "Machine: " machine ". Ratios to the untraced run of the same round; median [min, max] over the rounds."
 	if (ENVIRON["BENCH_NOTE"] != "") print "Run: " ENVIRON["BENCH_NOTE"] "."

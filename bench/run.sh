@@ -11,7 +11,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd); cd "$top" || exit 2
 ob=${PW_OUT:-build}; d=${BENCH_DIR:-$ob/bench}; mkdir -p "$d"
-ks=${BENCH_KERNELS:-6.1 6.12}
+ks=${BENCH_KERNELS:-6.1 6.12 7.3}; export BENCH_KERNELS="$ks"
 bt=$(command -v bpftrace) || echo "bench: no bpftrace on the host: that mode will report not ready" >&2
 
 vm() {   # vm DIR KERNEL SCENARIO EXTRA-ENV...

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: 6.1 6.12
+# kernels: 6.1 6.12 7.3
 # timeout: 1800
 # Guest side of `make bench`'s scale run (bench/run.sh boots it with 6 GiB):
 # pinwatch serve (its mirror covers every pfn of the VM) while 1M 4 KiB pages (4 GiB) are

@@ -12,6 +12,12 @@
  */
 #include "walk.bpf.h"
 
+#include "stackmemo.bpf.h"
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* walk.bpf.h's pw_small_run, a global function per mode (see there) */
 __noinline bool pw_small_run_acquire(struct pw_walk *w)
 {
 	return w && pw_small_run(w, PW_W_ACQUIRE);
@@ -21,11 +27,6 @@ __noinline bool pw_small_run_get(struct pw_walk *w)
 {
 	return w && pw_small_run(w, PW_W_GET);
 }
-
-#include "stackmemo.bpf.h"
-#include <bpf/bpf_tracing.h>
-
-char LICENSE[] SEC("license") = "GPL";
 
 static __always_inline int pw_enter(__u16 api, __u64 gup_flags, __u64 pages, __u64 sp)
 {

@@ -11,12 +11,13 @@
  */
 #include "walk.bpf.h"
 
+#include <bpf/bpf_tracing.h>
+
+/* walk.bpf.h's pw_small_run, a global function (see there) */
 __noinline bool pw_small_run_release(struct pw_walk *w)
 {
 	return w && pw_small_run(w, PW_W_RELEASE);
 }
-
-#include <bpf/bpf_tracing.h>
 
 static __always_inline bool pw_in_gup(__u64 sp)
 {

@@ -168,6 +168,7 @@ for i in "${!names[@]}"; do
 	fi
 	if [ -n "$st" ]; then
 		r="exit status $st"
+		[ "$st" != 4 ] || r="skipped: $(grep -m1 "^SKIP " "$out/results.norm" | sed 's/^SKIP [^:]*: //')"	# lib.sh pw_skip
 		grep -q "^pw-init: scenario $n timed out" "$out/results.norm" && r="$r, $(grep -m1 "^pw-init: scenario $n timed out" "$out/results.norm" | sed 's/^pw-init: scenario [^ ]* //')"
 		res FAIL "vm/$v/$n" "$r"
 		[ -n "$ksec" ] && { echo "--- console during vm/$v/$n:"; echo "$ksec" | sed 's/^/    /'; }

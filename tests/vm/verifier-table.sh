@@ -33,5 +33,5 @@ END {
 		for (i = 1; i <= nc; i++) printf " %s |", ((progs[p], cols[i]) in n) ? n[progs[p], cols[i]] : "-"
 		print ""
 	}
-	printf "| **largest, % of 1M** |"; for (i = 1; i <= nc; i++) printf " **%.1f%%** |", max[cols[i]] / 10000; print ""
+	printf "| **largest, %% of 1M** |"; for (i = 1; i <= nc; i++) printf " **%.1f%%** |", max[cols[i]] / 10000; print ""
 }'

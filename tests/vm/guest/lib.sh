@@ -44,10 +44,13 @@ pw_die() {
 	exit 1
 }
 
-# pw_skip REASON: the scenario does not apply here; exits 0.
+# pw_skip REASON: the scenario cannot run here. Exits 4, which run-vm.sh
+# records as a FAIL ("skipped: ..."): a scenario that tests nothing never
+# counts as passed. Say where it runs with the "# kernels:" header instead.
+PW_EXIT_SKIP=4
 pw_skip() {
 	echo "SKIP ${PW_SCENARIO:-scenario}: $*"
-	exit 0
+	exit $PW_EXIT_SKIP
 }
 
 # Load pinwatch_test.ko once (idempotent) and wait for its device node.
@@ -84,13 +87,16 @@ pw_vmstat() {
 # The workload runner. With PW_TRACE=fentry|kprobe (set by /init from the
 # scenario's "@mode" suffix) it runs under `pinwatch run` with that attach
 # plan and its JSON report is checked by pw_check_tracer afterwards.
+# Under the tracer CMD's own exit status goes to $PW_CMD_RC: pinwatch exits
+# 23 when it finds bugs, which must not hide CMD's own failure.
 PW_JSON=/tmp/pw-report.json
+PW_CMD_RC=/tmp/pw-cmd.rc
 pw_workload() {
 	shift   # NAME
 	if [ -n "${PW_TRACE:-}" ]; then
-		rm -f "$PW_JSON"
+		rm -f "$PW_JSON" "$PW_CMD_RC"
 		pinwatch run --attach "$PW_TRACE" --settle "${PW_SETTLE:-1s}" --json "$PW_JSON" -- \
-			${PW_WRAP:-} "$@"
+			sh -c 'st=0; "$@" || st=$?; echo $st > '"$PW_CMD_RC"'; exit $st' pw-cmd ${PW_WRAP:-} "$@"
 	else
 		${PW_WRAP:-} "$@"
 	fi
@@ -108,6 +114,10 @@ pw_run_counted() {
 	PW_RC=$?
 	pw_vmstat || pw_die "cannot read vmstat"
 	PW_DA=$((PW_ACQ - _a0)) PW_DR=$((PW_REL - _r0))
+	# pinwatch's own reading of the kernel counters is the scenario's
+	[ "$(pw_json_num "$PW_JSON" nr_foll_pin_acquired_delta)" = "$PW_DA" ] &&
+	[ "$(pw_json_num "$PW_JSON" nr_foll_pin_released_delta)" = "$PW_DR" ] ||
+		pw_fail "pinwatch's vmstat window (+$(pw_json_num "$PW_JSON" nr_foll_pin_acquired_delta) +$(pw_json_num "$PW_JSON" nr_foll_pin_released_delta)) differs from the scenario's (+$PW_DA +$PW_DR)"
 	PW_FOUND=$(pw_json_findings "$PW_JSON" | awk 'NF{printf "%s:%s ", $1, $2}')
 	PW_FOUND=${PW_FOUND% }
 }
@@ -128,8 +138,8 @@ pw_json_findings() {
 	inf && /"acquire_stack": \[/ { st = "a"; if ($0 ~ /\[\]/) st = ""; next }
 	inf && /"release_stack": \[/ { st = "r"; if ($0 ~ /\[\]/) st = ""; next }
 	inf && st != "" && /^      \]/ { st = ""; next }
-	inf && st == "a" && af != "" && index($0, af) { ah = 1 }
-	inf && st == "r" && rf != "" && index($0, rf) { rh = 1 }
+	inf && st == "a" && af != "" && index($0, "\"" af "+") { ah = 1 }	# "SYM+0x..": exact
+	inf && st == "r" && rf != "" && index($0, "\"" rf "+") { rh = 1 }
 	inf && /^    \},?$/ { print kind, pins, lt, api, ah + 0, rh + 0; ah = rh = 0; st = "" }
 	' "$1"
 }
@@ -170,7 +180,7 @@ pw_json_bool() {	# pw_json_bool FILE KEY -> first true/false value of "KEY"
 # exact findings (kind:pins[:longterm]), frames on their stacks, and its
 # totals against the kernel's own counters (da/dr, measured by pw_case).
 pw_check_tracer() {
-	name=$1 rc=$2 da=$3 dr=$4
+	name=$1 rc=$2 da=$3 dr=$4 crc=${5:-0}
 	[ -s "$PW_JSON" ] || { pw_fail "$name: pinwatch wrote no JSON report (exit $rc)"; return; }
 	got=$(pw_json_findings "$PW_JSON" "$PW_EXP_ACQ_FRAME" "$PW_EXP_REL_FRAME")
 	echo "pinwatch[$PW_TRACE]: exit $rc, findings: $(echo "$got" | awk 'NF{printf "%s:%s(lt=%s,api=%s) ", $1, $2, $3, $4}')"
@@ -179,6 +189,8 @@ pw_check_tracer() {
 	[ "$have" = "$want" ] || pw_fail "$name: findings [${have% }] expected [${want% }]"
 	if pw_bugs_expected; then
 		[ "$rc" = 23 ] || pw_fail "$name: pinwatch exit $rc with findings, expected 23"
+	else
+		[ "$rc" = "$crc" ] || pw_fail "$name: pinwatch exit $rc, not the command's $crc"
 	fi
 	for f in $PW_EXP_FINDINGS; do
 		lt=$(echo "$f" | cut -s -d: -f3)
@@ -208,25 +220,30 @@ pw_check_tracer() {
 		pw_fail "$name: pinwatch drifted from vmstat ($dacq, $drel; expected $xacq, $xrel)"
 	[ "$kacq" = "$da" ] && [ "$krel" = "$dr" ] ||
 		pw_fail "$name: pinwatch's vmstat window (+$kacq +$krel) differs from the case's (+$da +$dr)"
-	if [ -z "$PW_EXP_FINDINGS" ]; then
-		[ "$tacq" = $((da - xacq)) ] && [ "$trel" = $((dr - xrel)) ] ||
-			pw_fail "$name: totals (+$tacq +$trel) differ from vmstat (+$da +$dr) less the drift"
-	fi
+	# every pin the kernel counted is accounted for, findings or not: a
+	# release is a mirrored pin's, a preexisting one's, or an unpin without
+	# a pin (of a FOLL_GET page)
+	prex=$(pw_json_num "$PW_JSON" preexisting_released)
+	uwp=$(echo "$got" | awk '$1 == "unpin_without_pin" {n += $2} END {print n + 0}')
+	[ "$tacq" = $((da - xacq)) ] && [ $((trel + prex + uwp)) = $((dr - xrel)) ] ||
+		pw_fail "$name: totals (+$tacq, +$trel released +$prex preexisting +$uwp without pin) differ from vmstat (+$da +$dr) less the drift"
 	[ "$(pw_json_bool "$PW_JSON" incomplete)" = false ] || pw_fail "$name: report incomplete (drops)"
 }
 
 pw_case_hook_after() { :; }
 
-# pw_case [--wait SECS] [--xfail] [--finding KIND:PINS[:true|false]]... [--acq-frame SYM]
+# pw_case [--wait SECS] [--xfail | --fails-with TEXT] [--finding KIND:PINS[:true|false]]... [--acq-frame SYM]
 #         [--rel-frame SYM] [--api API] [--drift ACQ:REL] NAME EXP_ACQ EXP_REL -- CMD ARGS...
 pw_case() {
-	wait_s=$PW_WAIT xfail=0
+	wait_s=$PW_WAIT xfail=0 xtext=
 	PW_EXP_FINDINGS= PW_EXP_ACQ_FRAME= PW_EXP_REL_FRAME= PW_EXP_API= PW_EXP_DRIFT=0:0
 	while :; do
 		case "$1" in
 		--wait) wait_s=$2; shift 2 ;;
 		--drift) PW_EXP_DRIFT=$2; shift 2 ;;
 		--xfail) xfail=1; shift ;;
+		# expected to fail with TEXT in its output (an errno's message)
+		--fails-with) xfail=1 xtext=$2; shift 2 ;;
 		# what pinwatch must report when the case runs under it (PW_TRACE)
 		--finding) PW_EXP_FINDINGS="$PW_EXP_FINDINGS $2"; shift 2 ;;
 		--acq-frame) PW_EXP_ACQ_FRAME=$2; shift 2 ;;
@@ -243,8 +260,9 @@ pw_case() {
 	pw_vmstat || pw_die "cannot read vmstat"
 	a0=$PW_ACQ r0=$PW_REL
 	PW_CASE=$name; export PW_CASE
-	pw_workload "$name" "$@"
+	pw_workload "$name" "$@" > /tmp/pw-case.out 2>&1
 	rc=$?
+	cat /tmp/pw-case.out
 	unset PW_CASE
 	# Counters can lag (asynchronous releases such as io_uring ring exit);
 	# poll until they match, at most wait_s seconds.
@@ -258,28 +276,31 @@ pw_case() {
 		sleep 0.2
 	done
 	echo "vmstat: acquired +$da released +$dr (expected +$exp_acq +$exp_rel)"
-	# under the tracer a case with findings exits 23, not with CMD's status
-	if [ -n "${PW_TRACE:-}" ] && [ $rc = 23 ] && pw_bugs_expected; then
-		trc=23 rc=$((xfail))
-	else
-		trc=$rc
+	# under the tracer: pinwatch's status (trc), CMD's own (rc)
+	trc=$rc
+	if [ -n "${PW_TRACE:-}" ]; then
+		rc=$(cat "$PW_CMD_RC" 2>/dev/null)
+		[ -n "$rc" ] || { pw_fail "$name: the command did not run under pinwatch (exit $trc)"; rc=255; }
 	fi
 	if [ $xfail = 0 ] && [ $rc -ne 0 ]; then
 		pw_fail "$name: command exited $rc"
 	elif [ $xfail = 1 ] && [ $rc -eq 0 ]; then
 		pw_fail "$name: command succeeded but was expected to fail"
+	elif [ -n "$xtext" ] && ! grep -qF -- "$xtext" /tmp/pw-case.out; then
+		pw_fail "$name: command failed, but not with '$xtext'"
 	elif [ "$da" != "$exp_acq" ] || [ "$dr" != "$exp_rel" ]; then
 		pw_fail "$name: vmstat deltas differ from expected"
 	else
 		echo "ok $name"
 	fi
-	[ -z "${PW_TRACE:-}" ] || pw_check_tracer "$name" $trc "$da" "$dr"
+	[ -z "${PW_TRACE:-}" ] || pw_check_tracer "$name" $trc "$da" "$dr" $rc
 	pw_case_hook_after "$name" $rc
 	return 0
 }
 
 # Last line of every scenario.
 pw_done() {
+	[ "$PW_CASES" -gt 0 ] || pw_fail "${PW_SCENARIO:-scenario}: no case ran"
 	if [ $PW_FAILS -ne 0 ]; then
 		echo "FAIL ${PW_SCENARIO:-scenario}: $PW_FAILS failed checks in $PW_CASES cases"
 		exit 1

@@ -75,9 +75,11 @@ umount /tmp/pwshm
 
 # JSON on stdout, and pins of a forked grandchild are followed
 PW_CASES=$((PW_CASES + 1))
-pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never; true' > /tmp/o.json 2>/tmp/err
-if grep -q '"kind": "leak"' /tmp/o.json && grep -q '"comm": "pwtest"' /tmp/o.json; then
+pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never' > /tmp/o.json 2>/tmp/err
+rc=$?
+if [ "$rc" = 23 ] && [ "$(pw_json_findings /tmp/o.json | awk 'NF {print $1 ":" $2}')" = leak:4 ] &&
+   grep -q '"comm": "pwtest"' /tmp/o.json; then
 	echo "ok json-stdout-and-fork-following"
-else pw_fail "json-stdout-and-fork-following: $(head -c 400 /tmp/o.json)"; fi
+else pw_fail "json-stdout-and-fork-following: exit $rc (want 23): $(head -c 400 /tmp/o.json)"; fi
 pwtest release-leaked >/dev/null
 pw_done

@@ -60,7 +60,8 @@ check pinned-pages-back-to-0 wait_metric "$held" 0
 
 pwtest pin --api fast --pages 4 --release put || pw_fail "put workload"
 check put-finding-counted wait_metric "$put" 1
-check no-drift [ "$(metric 'pinwatch_kernel_drift_pins{counter="acquired"}')" = 0 ]
+check no-drift-acquired [ "$(metric 'pinwatch_kernel_drift_pins{counter="acquired"}')" = 0 ]
+check no-drift-released [ "$(metric 'pinwatch_kernel_drift_pins{counter="released"}')" = 0 ]
 
 # the other endpoints, and clients that misbehave
 check index-links-metrics sh -c "wget -q -O - $url/ | grep -q 'href=\"/metrics\"'"
