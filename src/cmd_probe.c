@@ -37,6 +37,8 @@ int cmd_probe(struct pw_options *o)
 		rc = session_open_tracer(&p, &to, &t);
 	if (t)
 		n = tracer_verifier_stats(t, st, 128);
+	if (rc == 1)	/* said on stderr: the kernel refused without a verifier's verdict */
+		snprintf(p.missing, sizeof(p.missing), "loading or attaching the programs was refused (see above)");
 	tracer_close(t);
 	probe_print(stdout, &p);
 	if (n)

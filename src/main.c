@@ -4,6 +4,7 @@
  * was it released the right way. Command dispatch and options.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,32 +81,30 @@ static int bad(const char *opt, const char *val, const char *why)
 	return PW_EXIT_USAGE;
 }
 
-static char *json_temp;	/* unlinked at exit unless renamed */
+/* A report's --json FILE is opened before tracing (and before privileges
+ * are dropped) without truncating it: a refused or failed run leaves the last
+ * report whole, and one that created FILE removes it at exit unless the
+ * report was written (session_emit truncates and writes through the same
+ * descriptor, so a FIFO, /dev/stdout or a symlink is written through). */
+static const char *json_created;
 
-static void json_drop_temp(void)
+static void json_drop_unwritten(void)
 {
-	if (json_temp && *json_temp)
-		unlink(json_temp);
+	if (json_created)
+		unlink(json_created);
 }
 
-static FILE *json_open_temp(struct pw_options *o)
+static FILE *json_open_report(struct pw_options *o)
 {
-	size_t n = strlen(o->json_path) + 8;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return NULL;
-	snprintf(tmp, n, "%s.XXXXXX", o->json_path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		return NULL;
+	int fd = open(o->json_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		json_created = o->json_path;
+		o->json_unwritten = &json_created;
+		atexit(json_drop_unwritten);
+	} else if (errno == EEXIST) {
+		fd = open(o->json_path, O_WRONLY | O_CLOEXEC);
 	}
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	json_temp = o->json_temp = tmp;
-	atexit(json_drop_temp);
-	return fdopen(fd, "w");
+	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
 int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
@@ -205,12 +204,10 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 	if (!strcmp(sub, "serve") && !listen_set && !o->textfile)
 		o->listen_port = 9477;
 	if (o->json_path) {
-		/* opened now so a bad path fails before any tracing starts; a
-		 * report goes to a temporary file renamed over FILE once written
-		 * (session_emit), so a failed run leaves the last report whole */
+		/* opened now so a bad path fails before any tracing starts */
 		bool report = !strcmp(sub, "run") || !strcmp(sub, "live");
 		o->json = !strcmp(o->json_path, "-") ? stdout :
-			  report ? json_open_temp(o) : fopen(o->json_path, "w");
+			  report ? json_open_report(o) : fopen(o->json_path, "w");
 		if (!o->json) {
 			fprintf(stderr, "pinwatch: cannot write --json %s: %s\n", o->json_path, strerror(errno));
 			return PW_EXIT_USAGE;

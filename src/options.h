@@ -19,7 +19,7 @@ struct pw_options {
 	const char *user;		/* --user (run) */
 	bool as_root;			/* --as-root (run) */
 	FILE *json;			/* opened before tracing starts */
-	char *json_temp;		/* run/live: json is this file, renamed to json_path when written */
+	const char **json_unwritten;	/* run/live: set to NULL once the report is written */
 	char listen_host[64];		/* serve --listen (default 127.0.0.1) */
 	int listen_port;		/* 0: serve does not listen (--textfile only) */
 	const char *textfile;		/* serve --textfile */

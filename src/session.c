@@ -170,15 +170,17 @@ int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
 {
 	report_text(stderr, r);
 	if (o->json) {
+		/* opened without O_TRUNC (main.c): the last report goes now;
+		 * a FIFO or a terminal cannot be truncated and need not be */
+		if (o->json != stdout && ftruncate(fileno(o->json), 0) && errno != EINVAL)
+			fprintf(stderr, "pinwatch: cannot truncate --json %s: %s\n", o->json_path, strerror(errno));
 		report_json(o->json, r);
 		fflush(o->json);
 		if (o->json != stdout)
 			fclose(o->json);
 		o->json = NULL;
-		if (o->json_temp && rename(o->json_temp, o->json_path))
-			fprintf(stderr, "pinwatch: cannot write --json %s: %s\n", o->json_path, strerror(errno));
-		else if (o->json_temp)
-			o->json_temp[0] = 0;	/* renamed: nothing to unlink at exit */
+		if (o->json_unwritten)
+			*o->json_unwritten = NULL;
 	}
 	return report_bug_count(r);
 }

@@ -113,6 +113,10 @@ elif [ $prc = 77 ]; then
 		res FAIL host/cli/refusal-keeps-json "r.json now: '$(head -c 80 "$tmp/r.json")'"
 	elif ls "$tmp"/r.json.* >/dev/null 2>&1; then res FAIL host/cli/refusal-keeps-json "left $(ls "$tmp"/r.json.*)"
 	else res PASS host/cli/refusal-keeps-json; fi
+	# and a report file it created for a refused run is not left behind empty
+	"$pw" run --json "$tmp/new.json" -- true 2>/dev/null
+	if [ -e "$tmp/new.json" ]; then res FAIL host/cli/refusal-leaves-no-json "left $tmp/new.json"
+	else res PASS host/cli/refusal-leaves-no-json; fi
 elif [ $prc = 0 ]; then
 	expect run-true-on-traceable-host 0 "SUMMARY: pinwatch: no findings" -- run --settle 0 -- true
 else

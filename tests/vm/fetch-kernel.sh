@@ -31,7 +31,9 @@ row=$(table | awk -v k="${1:-}" '$1 == k')
 set -- $row
 key=$1 suite=$2 abi=$3 flavour=$4 image=$5 kbuild=$6
 dir=$cache/kernel-$key
-if [ -f "$dir/.done" ]; then echo "$dir"; exit 0; fi
+# done: extracted, with what this script's current form records (a cache
+# of an older form is extracted again)
+if [ -f "$dir/.done" ] && [ -e "$dir/modules" ] && [ -f "$dir/suite" ]; then echo "$dir"; exit 0; fi
 
 pkgs=$image
 # 7.x splits a kernel in binary, modules and base (modules.builtin, config)

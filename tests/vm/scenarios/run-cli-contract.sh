@@ -75,7 +75,7 @@ umount /tmp/pwshm
 
 # JSON on stdout, and pins of a forked grandchild are followed
 PW_CASES=$((PW_CASES + 1))
-pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never' > /tmp/o.json 2>/tmp/err
+pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never; st=$?; exit $st' > /tmp/o.json 2>/tmp/err
 rc=$?
 if [ "$rc" = 23 ] && [ "$(pw_json_findings /tmp/o.json | awk 'NF {print $1 ":" $2}')" = leak:4 ] &&
    grep -q '"comm": "pwtest"' /tmp/o.json; then
