@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12 7.3
-# timeout: 120
+# timeout: 240
 # Correct use of pin_user_pages_fast() -> pwt_pin_fast: 4 KiB and THP buffers, with and
 # without FOLL_LONGTERM, each released correctly. Every pinned page is counted
 # once as acquired and once as released (THP: 600 pages = one full 2 MiB folio
