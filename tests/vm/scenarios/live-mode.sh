@@ -29,7 +29,7 @@ live_case() {
 }
 
 for sig in INT TERM HUP; do
-	live_case $sig "leak 16 true io_uring 1" __x64_sys_io_uring_register -- pwtest uring --pages 16 --hold-ms 3000
+	live_case $sig "leak 16 true io_uring 1" io_pin_pages -- pwtest uring --pages 16 --hold-ms 3000
 done
 case "$PW_KVER" in 6.1) ;; *)	# udmabuf pins with memfd_pin_folios since 6.11
 	live_case INT "leak 16 true udmabuf 1" udmabuf_ioctl -- pwtest udmabuf --pages 16 --hold-ms 3000 ;;
