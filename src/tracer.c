@@ -75,16 +75,16 @@ static void note_refusal(const char *msg)
 	}
 }
 
+/* Debug messages, most of what libbpf says during a load, are never shown:
+ * they return before being formatted. */
 static int quiet_print(enum libbpf_print_level l, const char *f, va_list ap)
 {
 	char *msg = NULL;
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vasprintf(&msg, f, aq);
-	va_end(aq);
-	if (n >= 0 && l == LIBBPF_WARN && strstr(msg, "-- BEGIN PROG LOAD LOG --"))
+	if (l == LIBBPF_DEBUG || vasprintf(&msg, f, ap) < 0)
+		return 0;
+	if (l == LIBBPF_WARN && strstr(msg, "-- BEGIN PROG LOAD LOG --"))
 		note_refusal(msg);
-	if (n >= 0 && l != LIBBPF_DEBUG && getenv("PINWATCH_DEBUG"))
+	if (getenv("PINWATCH_DEBUG"))
 		fputs(msg, stderr);
 	free(msg);
 	return 0;
