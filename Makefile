@@ -39,7 +39,14 @@ $(OUT)/pinwatch.bpf.o: $(BPF_OBJS)
 $(OUT)/pinwatch.skel.h: $(OUT)/pinwatch.bpf.o
 	$(BPFTOOL) gen skeleton $< name pinwatch_bpf > $@
 
-$(OUT)/src/%.o: src/%.c src/*.h bpf/pinwatch.h $(OUT)/pinwatch.skel.h | $(OUT)/src
+# The page scan (`why`): an object of its own, without the tracer's maps.
+$(OUT)/bpf/pagescan.bpf.o: bpf/scan/pagescan.bpf.c bpf/*.h vmlinux.h | $(OUT)/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/pagescan.skel.h: $(OUT)/bpf/pagescan.bpf.o
+	$(BPFTOOL) gen skeleton $< name pagescan_bpf > $@
+
+$(OUT)/src/%.o: src/%.c src/*.h bpf/pinwatch.h $(OUT)/pinwatch.skel.h $(OUT)/pagescan.skel.h | $(OUT)/src
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/pinwatch: $(OBJS)

@@ -15,9 +15,8 @@
 const volatile __u32 cfg_foll_get __weak = 0x04;
 const volatile __u32 cfg_foll_pin __weak = 0x40000;
 const volatile __u32 cfg_foll_longterm __weak = 0x10000;
-/* Addresses of zero_pfn and vmemmap_base from kallsyms (0 when unknown). */
+/* Address of zero_pfn from kallsyms (0 when unknown). */
 const volatile __u64 cfg_zero_pfn_addr __weak = 0;
-const volatile __u64 cfg_vmemmap_base_addr __weak = 0;
 /* run mode: only pins of the traced process tree are reported */
 const volatile bool cfg_filter_tree __weak = false;
 /* mm_page_free is hooked (and attached before any GUP hook): a cell's meta

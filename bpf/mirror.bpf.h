@@ -18,9 +18,8 @@
 #define PW_MIRROR_BPF_H
 #include "maps.bpf.h"
 #include "compat.bpf.h"
+#include "vmemmap.bpf.h"
 
-/* vmemmap_base when the kernel does not randomize it (x86-64, 4-level) */
-#define PW_VMEMMAP_DEFAULT 0xffffea0000000000ULL
 /* a GUP call returns at most INT_MAX pages; bpf_loop takes at most 1 << 23 */
 #define PW_MAX_WALK (1U << 23)
 
@@ -67,23 +66,8 @@ static __always_inline bool pw_in_tree(__u32 tgid)
 	return bpf_map_lookup_elem(&tree, &tgid) != NULL;
 }
 
-/* vmemmap_base and the zero page never change once booted: read once, kept
- * in .bss (a plain load afterwards instead of a helper call per GUP call) */
-__u64 pw_base_cache __weak = 0;
+/* the zero page never changes once booted: read once, kept in .bss */
 __u64 pw_zero_cache __weak = 0;
-
-/* struct page address of pfn 0 */
-static __always_inline __u64 pw_vmemmap(void)
-{
-	__u64 base = pw_base_cache;
-	if (base)
-		return base;
-	if (cfg_vmemmap_base_addr)
-		bpf_probe_read_kernel(&base, sizeof(base), (void *)cfg_vmemmap_base_addr);
-	base = base ? base : PW_VMEMMAP_DEFAULT;
-	pw_base_cache = base;
-	return base;
-}
 
 /* The zero page's struct page, 0 when unknown (then PG_reserved is checked).
  * It is never pinned (6.5+, and Debian 6.1.176 already skips it): GUP

@@ -150,6 +150,7 @@ enum pw_stat {
 	PW_S_DROP_CALLS,	/* GUP entries/exits without the task's slot (task storage busy) */
 	PW_S_MARKS_SWEPT,	/* marks of cells without pins cleared by pw_sweep_marks */
 	PW_S_LOST_EXITS,	/* GUP calls whose exit was missed, found later (pw_gup_running) */
+	PW_S_DROP_BLOCKED,	/* blocked-range events lost (ring buffer full) */
 	PW_S__MAX,
 };
 
@@ -158,6 +159,24 @@ struct pw_event {
 	struct pw_finding_key key;
 };
 
+/* A range of RAM the kernel could not free for a new use (bpf/blocked.bpf.c):
+ * alloc_contig_range (CMA, runtime gigantic hugepages) found the page at
+ * busy_pfn still in use after migrating (PW_BLOCK_ISOLATE), or memory
+ * offline gave up on the range (PW_BLOCK_OFFLINE, err: its -errno). */
+struct pw_block_event {
+	__u64 ts_ns;		/* boot clock */
+	__u64 start_pfn, end_pfn, busy_pfn;	/* busy_pfn: start_pfn when unknown */
+	__u32 tgid;		/* who asked: the offlining or allocating task */
+	__s32 stack_id;		/* its stack: says CMA or hugepage */
+	__u32 repeats;		/* failures of the range since its last event (rate limit) */
+	__u16 source;		/* PW_BLOCK_* */
+	__s16 err;
+	char comm[PW_COMM_LEN];
+};
+#define PW_BLOCK_ISOLATE	1	/* test_pages_isolated: busy_pfn is the first busy page */
+#define PW_BLOCK_OFFLINE	2	/* offline_pages returned err */
+#define PW_BLOCK_INTERVAL_NS	1000000000ull	/* one event per range per second */
+
 /* Audit program input (BPF_PROG_TEST_RUN ctx of the raw_tp audit program). */
 struct pw_audit_args {
 	__u64 now_ns;		/* boot-time clock */
@@ -165,7 +184,42 @@ struct pw_audit_args {
 	__u64 final;		/* 1: every remaining pin is a leak (end of run) */
 };
 
+
+/* The page scan (bpf/scan/pagescan.bpf.c, `pinwatch why`): one folio that
+ * holds pins, or references that its mappings, its page or swap cache entry
+ * and its fs-private data do not explain. Read from struct page as it is,
+ * so it includes pins taken before any tracing began. */
+struct pw_scan_rec {
+	__u64 pfn;		/* the folio's first pfn (may lie before the range) */
+	__u32 nr_pages;		/* base pages of the folio */
+	__s32 refcount;		/* _refcount */
+	__u32 pins;		/* FOLL_PIN pins: _pincount (large), refcount / 1024 (small) */
+	__u32 expected;		/* references explained: mappings + cache + private */
+	__s32 mapcount;		/* mappings of the folio (all its pages) */
+	__u32 flags;		/* PW_SCAN_* */
+};
+#define PW_SCAN_ANON	0x1	/* anonymous memory */
+#define PW_SCAN_LRU	0x2	/* on an LRU list */
+#define PW_SCAN_CACHE	0x4	/* in the page cache or the swap cache */
+#define PW_SCAN_LARGE	0x8	/* a large folio: pins exact (_pincount) */
+#define PW_SCAN_BATCH	4096	/* records per run of the scan program */
+
+/* What one run of the scan program saw besides its records. */
+struct pw_scan_sum {
+	__u64 next;		/* first pfn not scanned yet */
+	__u64 user_pages;	/* pages of user memory (anonymous or on an LRU) */
+	__u64 kernel_pages;	/* pages in use that are not user memory */
+	__u64 free_pages;	/* pages with no reference (free, offline) */
+	__u64 holes;		/* pfns without a readable struct page */
+	__u64 transient_pages;	/* off the LRU with extra references: in a per-CPU
+				 * LRU batch or isolated, not reported */
+	__u32 n;		/* records written */
+	__u32 _pad;
+};
+
 #ifndef __bpf__
+_Static_assert(sizeof(struct pw_scan_rec) == 32, "pw_scan_rec layout");
+_Static_assert(sizeof(struct pw_scan_sum) == 56, "pw_scan_sum layout");
 _Static_assert(sizeof(struct pw_holder) == 40, "pw_holder layout");
 _Static_assert(sizeof(struct pw_pin) == 48, "pw_pin layout");
 _Static_assert(sizeof(struct pw_cell) == 8, "pw_cell layout");
@@ -174,6 +228,7 @@ _Static_assert(sizeof(struct pw_holder_rec) == 48, "pw_holder_rec layout");
 _Static_assert(sizeof(struct pw_finding_key) == 56, "pw_finding_key layout");
 _Static_assert(sizeof(struct pw_finding_val) == 40, "pw_finding_val layout");
 _Static_assert(sizeof(struct pw_audit_args) == 24, "pw_audit_args layout");
+_Static_assert(sizeof(struct pw_block_event) == 64, "pw_block_event layout");
 #endif
 
 #endif /* PINWATCH_H */

@@ -6,9 +6,23 @@
 #include "tracer.h"
 #include "vmstat.h"
 
+struct share;
+struct pagescan;
+struct pw_blocked;
+
+/* What a mode wants to hear about while tracing (all may be NULL). */
+struct session_hooks {
+	/* a new finding group (ring buffer) */
+	void (*on_new)(void *arg, const struct pw_finding_key *k);
+	/* a range the kernel failed to isolate, explained (src/blocked.h) */
+	void (*on_blocked)(void *arg, const struct pw_blocked *b);
+	void *arg;
+};
+
 int cmd_probe(struct pw_options *o);
 int cmd_run(struct pw_options *o);
 int cmd_live(struct pw_options *o);
+int cmd_why(struct pw_options *o);
 
 /* Shared by run and live (src/session.c). */
 struct session {
@@ -18,6 +32,11 @@ struct session {
 	struct pw_vmstat before;
 	__u64 start_ns;
 	int kallsyms_fd;		/* opened while privileged, for the report */
+	struct share *share;		/* answering `why` and `top` (serve, live) */
+	struct session_hooks hooks;
+	struct pagescan *scan;		/* explains blocked ranges (tp_isolate) */
+	bool ksyms_fresh;		/* plan.ksyms re-read since attach */
+	unsigned long modules_hash;	/* /proc/modules then (parse_modules_hash) */
 };
 /* load + attach the plan's programs, demoting a hook whose attach fails:
  * 0, 1 (privileges; said on stderr) or PW_EXIT_UNSUPPORTED with
@@ -25,12 +44,14 @@ struct session {
 int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, struct tracer **out);
 /* probe + load + attach; returns 0 or the exit status to leave with. */
 int session_start(struct session *s, struct pw_options *o, bool filter_tree,
-		  void (*on_new)(void *, const struct pw_finding_key *), void *arg);
+		  const struct session_hooks *hooks);
 /* findings + totals + vmstat drift into r (caller report_free()s it). */
 int session_report(struct session *s, struct pw_report *r);
 /* the same without findings: counters, attach list, vmstat deltas */
 void session_totals(struct session *s, struct pw_report *r);
 void session_end(struct session *s);
+/* answer `why` and `top` with this session's maps until session_end (src/share.h) */
+void session_share(struct session *s, const char *mode);
 /* re-read kallsyms into s->plan.ksyms (modules and BPF trampolines loaded since) */
 int session_reload_ksyms(struct session *s);
 /* after attach: drop every capability the session no longer needs (keep: 1ull << CAP_*) */

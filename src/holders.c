@@ -210,6 +210,29 @@ int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_kn
 	return 0;
 }
 
+void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,
+		   bool longterm)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < *n; i++) {
+			struct pw_blocked_stat *b = &tab[i];
+			if (!strcmp(b->what, what) && !strcmp(b->holder, holder) && b->longterm == longterm) {
+				b->count++;
+				return;
+			}
+		}
+		if (*n < PW_BLOCKED_MAX - 1 || (pass && *n < PW_BLOCKED_MAX)) {
+			struct pw_blocked_stat *b = &tab[(*n)++];
+			snprintf(b->what, sizeof(b->what), "%s", what);
+			snprintf(b->holder, sizeof(b->holder), "%s", holder);
+			b->longterm = longterm;
+			b->count = 1;
+			return;
+		}
+		holder = "other";	/* the last slot is kept for everything past the others */
+	}
+}
+
 void snapshot_free(struct pw_snapshot *s)
 {
 	free(s->holders);

@@ -9,15 +9,29 @@
 #include <string.h>
 #include <time.h>
 #include "commands.h"
+#include "blocked.h"
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
 
+static void now_hms(char ts[16])
+{
+	time_t now = time(NULL);
+	strftime(ts, 16, "%H:%M:%S", localtime(&now));
+}
+
+static void on_blocked(void *arg, const struct pw_blocked *b)
+{
+	char ts[16];
+	now_hms(ts);
+	blocked_text(stdout, ts, b);
+	fflush(stdout);
+}
+
 static void on_new(void *arg, const struct pw_finding_key *k)
 {
 	char ts[16];
-	time_t now = time(NULL);
-	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+	now_hms(ts);
 	printf("%s %s: %.16s[%u] via %s%s%s\n", ts, pw_kind_name(k->kind), k->comm, k->tgid,
 	       pw_api_name(k->api), k->flags & PW_F_LONGTERM ? " (long-term)" : "",
 	       k->rel_tgid ? " (stacks in the final report)" : "");
@@ -48,9 +62,11 @@ int cmd_live(struct pw_options *o)
 	struct session s;
 	struct pw_report r;
 	session_catch_signals(on_signal);
-	int rc = session_start(&s, o, false, on_new, NULL);
+	const struct session_hooks hooks = { .on_new = on_new, .on_blocked = on_blocked };
+	int rc = session_start(&s, o, false, &hooks);
 	if (rc)
 		return rc;
+	session_share(&s, "live");
 	session_drop_privileges(&s, 0);
 	print_header(&s, o);
 	__u64 next = pw_now_ns() + o->interval_ns;

@@ -26,6 +26,8 @@ void usage(FILE *out)
 "       pinwatch probe [--attach MODE]      show what this kernel allows\n"
 "       pinwatch serve [OPTIONS]            trace; export Prometheus metrics\n"
 "       pinwatch top [OPTIONS]              trace; live table of pin holders\n"
+"       pinwatch why [RANGE] [--json FILE]  who holds pins and references in a range\n"
+"                                           of RAM (default: all of it)\n"
 "\n"
 "Options:\n"
 "  --attach MODE          auto (default: fentry, else kprobe, per symbol), fentry, kprobe\n"
@@ -46,10 +48,16 @@ void usage(FILE *out)
 "  --top-k N              serve, top: holders exported by name, the rest is 'other' (default 10)\n"
 "  --sort KEY             top: pages (default), longterm, age or holder\n"
 "  --once                 top: print one table and exit (also when stdout is not a tty)\n"
+"  --pfn FIRST[-LAST]     why: page frames FIRST..LAST (decimal, or hex with 0x)\n"
+"  --phys ADDR[-ADDR]     why: the page frames of these physical addresses\n"
+"  --memory-block N       why: /sys/devices/system/memory/memoryN\n"
+"  --zone NAME            why: a zone's span (/proc/zoneinfo: DMA, DMA32, Normal, Movable)\n"
+"  --cma NAME             why: a CMA area (/sys/kernel/debug/cma/NAME, debugfs mounted)\n"
 "  -h, --help             this text\n"
 "  -V, --version          print the version\n"
 "\n"
-"Exit status: run: CMD's status when clean, 23 (or --error-exitcode) on findings or an\n"
+"Exit status: why: 0 when nothing in the range holds pins or unexplained references,\n"
+"3 when something does; run: CMD's status when clean, 23 (or --error-exitcode) on findings or an\n"
 "incomplete report, 127/126 when CMD is not found/executable; 77 when this kernel\n"
 "cannot be traced; 2 on usage errors; 1 on other errors.\n");
 }
@@ -70,6 +78,11 @@ static const struct option long_opts[] = {
 	{ "once", no_argument, 0, '1' },
 	{ "user", required_argument, 0, 'u' },
 	{ "as-root", no_argument, 0, 'R' },
+	{ "pfn", required_argument, 0, 'P' },
+	{ "phys", required_argument, 0, 'H' },
+	{ "memory-block", required_argument, 0, 'B' },
+	{ "zone", required_argument, 0, 'Z' },
+	{ "cma", required_argument, 0, 'C' },
 	{ "help", no_argument, 0, 'h' },
 	{ "version", no_argument, 0, 'V' },
 	{ 0 }
@@ -180,6 +193,17 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 			o->error_exitcode = (int)n;
 			break;
 		}
+		case 'P': case 'H': case 'B': case 'Z': case 'C': {
+			const char *name = c == 'P' ? "pfn" : c == 'H' ? "phys" : c == 'B' ? "memory-block" :
+					   c == 'Z' ? "zone" : "cma";
+			if (o->range_opt) {
+				fprintf(stderr, "pinwatch: --%s and --%s: give one range\n", o->range_opt, name);
+				return PW_EXIT_USAGE;
+			}
+			o->range_opt = name;
+			o->range_arg = optarg;
+			break;
+		}
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("pinwatch %s\n", PINWATCH_VERSION); exit(0);
 		default:
@@ -198,6 +222,10 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 		o->cmd = &argv[optind];
 	} else if (optind < argc) {
 		fprintf(stderr, "pinwatch: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return PW_EXIT_USAGE;
+	}
+	if (o->range_opt && strcmp(sub, "why")) {
+		fprintf(stderr, "pinwatch: --%s is an option of why, not of %s\n", o->range_opt, sub);
 		return PW_EXIT_USAGE;
 	}
 	/* serve listens on the default port unless only a textfile is asked for */
@@ -228,8 +256,8 @@ int main(int argc, char **argv)
 		argv++;
 	}
 	if (strcmp(sub, "live") && strcmp(sub, "run") && strcmp(sub, "probe") &&
-	    strcmp(sub, "serve") && strcmp(sub, "top")) {
-		fprintf(stderr, "pinwatch: unknown command '%s' (want run, probe, serve or top; see --help)\n", sub);
+	    strcmp(sub, "serve") && strcmp(sub, "top") && strcmp(sub, "why")) {
+		fprintf(stderr, "pinwatch: unknown command '%s' (want run, probe, serve, top or why; see --help)\n", sub);
 		return PW_EXIT_USAGE;
 	}
 	rc = options_parse(&o, sub, argc, argv);
@@ -243,5 +271,7 @@ int main(int argc, char **argv)
 		return cmd_serve(&o);
 	if (!strcmp(sub, "top"))
 		return cmd_top(&o);
+	if (!strcmp(sub, "why"))
+		return cmd_why(&o);
 	return cmd_live(&o);
 }

@@ -113,6 +113,17 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	head(out, "pinwatch_findings_suppressed", "gauge", "Finding groups matched by --suppressions.");
 	fprintf(out, "pinwatch_findings_suppressed %llu\n", (unsigned long long)s->suppressed);
 
+	head(out, "pinwatch_blocked_total", "counter", "Failed memory offlines and contiguous "
+	     "allocations (CMA, gigantic hugepages), by what asked, and the holder and long-term "
+	     "flag of each group of busy pages (holder \"none\": nothing held them by then).");
+	for (int i = 0; i < s->n_blocked; i++) {
+		char w[64], h[2 * PW_HOLDER_LEN];
+		fprintf(out, "pinwatch_blocked_total{what=\"%s\",holder=\"%s\",longterm=\"%s\"} %llu\n",
+			metrics_escape(s->blocked[i].what, w, sizeof(w)),
+			metrics_escape(s->blocked[i].holder, h, sizeof(h)),
+			s->blocked[i].longterm ? "true" : "false", (unsigned long long)s->blocked[i].count);
+	}
+
 	head(out, "pinwatch_mirror_folios", "gauge", "Folios in the pin mirror now.");
 	fprintf(out, "pinwatch_mirror_folios %llu\n", (unsigned long long)s->mirror_entries);
 	head(out, "pinwatch_mirror_capacity_folios", "gauge", "Page frames the pin mirror covers (--max-pages; default all of RAM).");
@@ -205,7 +216,16 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 			"\"drift_acquired\":%lld,\"drift_released\":%lld}",
 			(long long)s->kernel_acquired, (long long)s->kernel_released,
 			(long long)s->drift_acquired, (long long)s->drift_released);
-	fputs("}\n", out);
+	fputs(",\"blocked\":[", out);
+	for (int i = 0; i < s->n_blocked; i++) {
+		fprintf(out, "%s{\"what\":", i ? "," : "");
+		json_str(out, s->blocked[i].what);
+		fputs(",\"holder\":", out);
+		json_str(out, s->blocked[i].holder);
+		fprintf(out, ",\"longterm\":%s,\"count\":%llu}", s->blocked[i].longterm ? "true" : "false",
+			(unsigned long long)s->blocked[i].count);
+	}
+	fputs("]}\n", out);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;
 }

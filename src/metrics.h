@@ -38,6 +38,17 @@ struct pw_holder_stat {
 	bool more_procs;		/* more processes than procs[] names */
 };
 
+/* Ranges that failed to offline or allocate (src/blocked.h), counted per
+ * event and holder group of its busy pages. At most PW_BLOCKED_MAX series;
+ * past them holders fold into "other". */
+#define PW_BLOCKED_MAX		64
+struct pw_blocked_stat {
+	char what[16];			/* "offline", "cma", "hugepage", "contig" */
+	char holder[PW_HOLDER_LEN];	/* of the busy pages; "none": nothing held them */
+	bool longterm;
+	__u64 count;
+};
+
 struct pw_snapshot {
 	char version[32], kernel[128];
 	double time_s;			/* wall clock (JSON "time") */
@@ -61,6 +72,8 @@ struct pw_snapshot {
 	__s64 drift_acquired, drift_released;	/* kernel delta since start - pinwatch's count */
 	struct pw_attach *attach;
 	int n_attach;
+	struct pw_blocked_stat blocked[PW_BLOCKED_MAX];
+	int n_blocked;
 };
 
 void snapshot_free(struct pw_snapshot *s);
@@ -86,6 +99,10 @@ int holders_topk(struct pw_snapshot *s, int k);
  * gauge drops to 0 instead of vanishing), as long as there is room in the top
  * k. known/n_known carry the names from one snapshot to the next. */
 int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_known, int k);
+
+/* One more blocked event for (what, holder, longterm) in tab (n used). */
+void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,
+		   bool longterm);
 
 /* src/metrics.c ---------------------------------------------------------- */
 

@@ -12,6 +12,9 @@ struct monitor {
 	char known[PW_TOPK_MAX][PW_HOLDER_LEN];	/* holders exported last time */
 	int n_known;
 	unsigned long modules_hash;		/* /proc/modules when kallsyms was read */
+	struct pw_blocked_stat blocked[PW_BLOCKED_MAX];	/* since start (blocked_count) */
+	int n_blocked;
+	bool log_blocked;			/* each blocked range on stderr (serve) */
 };
 
 /* session_start for the whole host; 0 or the exit status to leave with. */

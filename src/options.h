@@ -27,6 +27,8 @@ struct pw_options {
 	int sort;			/* top --sort (enum pw_sort) */
 	bool once;			/* top --once */
 	char **cmd;			/* run: CMD ARGS... */
+	const char *range_opt;		/* why: pfn, phys, memory-block, zone or cma */
+	const char *range_arg;		/* why: its value */
 };
 
 /* Parses argv after the subcommand name. Returns 0, or prints a one-line

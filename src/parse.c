@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "src/parse.h"
 
 char *read_text_file(const char *path)
@@ -192,18 +193,28 @@ int parse_vmstat_value(const char *text, const char *key, __s64 *val)
 }
 
 /* Zones list "spanned N" before "start_pfn: M"; a zone ends at M + N. */
-int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn)
+int parse_zoneinfo_span(const char *text, const char *zone, __u64 *start, __u64 *end)
 {
-	__u64 spanned = 0, best = 0, v;
-	bool have_spanned = false, any = false;
+	__u64 spanned = 0, lo = ~0ULL, hi = 0, v;
+	bool have_spanned = false, mine = false, any = false;
 	const char *p;
 
-	if (!text || !max_pfn)
+	if (!text || !start || !end)
 		return -EINVAL;
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		const char *l = p + strspn(p, " \t");
 		if (!strncmp(l, "Node ", 5)) {
+			/* "Node 0, zone   Normal" */
+			const char *z = strstr(l, "zone");
+			size_t zl = zone ? strlen(zone) : 0;
 			have_spanned = false;
+			if (z) {
+				z += 4 + strspn(z + 4, " \t");
+				mine = !zone || (!strncasecmp(z, zone, zl) &&
+						 (z[zl] == '\n' || z[zl] == ' ' || z[zl] == '\0'));
+			} else {
+				mine = false;
+			}
 		} else if (!strncmp(l, "spanned", 7) && (l[7] == ' ' || l[7] == '\t')) {
 			l += 7 + strspn(l + 7, " \t");
 			if (parse_digits(&l, &spanned) <= 0)
@@ -213,15 +224,58 @@ int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn)
 			l += 10 + strspn(l + 10, " \t");
 			if (parse_digits(&l, &v) <= 0 || v + spanned < v)
 				return -EINVAL;
-			if (v + spanned > best)
-				best = v + spanned;
-			any = true;
+			if (mine && spanned) {
+				lo = v < lo ? v : lo;
+				hi = v + spanned > hi ? v + spanned : hi;
+				any = true;
+			}
 			have_spanned = false;
 		}
 	}
-	if (!any || !best)
+	if (!any)
 		return -ENOENT;
-	*max_pfn = best;
+	*start = lo;
+	*end = hi;
+	return 0;
+}
+
+int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn)
+{
+	__u64 lo;
+
+	if (!max_pfn)
+		return -EINVAL;
+	return parse_zoneinfo_span(text, NULL, &lo, max_pfn);
+}
+
+/* a number in decimal or with 0x in hex, nothing after it */
+static int parse_u64_any(const char *s, size_t len, __u64 *v)
+{
+	char buf[32], *end;
+
+	if (!len || len >= sizeof(buf) || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	errno = 0;
+	*v = strtoull(buf, &end, !strncasecmp(buf, "0x", 2) ? 16 : 10);
+	return errno || *end || end == buf || (buf[1] == 'x' && !buf[2]) ? -EINVAL : 0;
+}
+
+int parse_range(const char *s, __u64 *first, __u64 *last)
+{
+	if (!s || !first || !last)
+		return -EINVAL;
+	const char *dash = strchr(s, '-');
+	size_t l1 = dash ? (size_t)(dash - s) : strlen(s);
+	if (parse_u64_any(s, l1, first))
+		return -EINVAL;
+	if (!dash) {
+		*last = *first;
+		return 0;
+	}
+	if (parse_u64_any(dash + 1, strlen(dash + 1), last) || *last < *first)
+		return -EINVAL;
 	return 0;
 }
 

@@ -15,6 +15,11 @@ int parse_listen(const char *s, char *host, int hostlen, int *port);
 int parse_vmstat_value(const char *text, const char *key, __s64 *val);
 /* highest pfn + 1 of any zone in a /proc/zoneinfo text; -ENOENT when none */
 int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn);
+/* pfns [start, end) spanned by zone (case-insensitive; NULL: any zone) over
+ * every node of a /proc/zoneinfo text; -ENOENT when no such zone has pages */
+int parse_zoneinfo_span(const char *text, const char *zone, __u64 *start, __u64 *end);
+/* "A" or "A-B" (decimal, or hex with 0x; B >= A, inclusive) -> first, last */
+int parse_range(const char *s, __u64 *first, __u64 *last);
 /* /proc/modules text -> a hash of each module's name and address (not its
  * use count, which changes with every open()); 5381 for no module. */
 unsigned long parse_modules_hash(const char *text);

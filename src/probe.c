@@ -44,6 +44,7 @@ static const struct { const char *sym; enum pw_role role; } hook_syms[] = {
 	{ "get_user_pages", PW_ROLE_API },
 	{ "get_user_pages_remote", PW_ROLE_API },
 	{ "get_user_pages_unlocked", PW_ROLE_API },
+	{ "offline_pages", PW_ROLE_API },	/* blocked ranges (bpf/blocked.bpf.c) */
 };
 
 const char *pw_mode_name(enum pw_mode m)
@@ -279,6 +280,8 @@ int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 		int tp = btf__find_by_name_kind(btf, "btf_trace_mm_page_free", BTF_KIND_TYPEDEF);
 		p->tp_btf_err = tp > 0 ? try_tracing_load(tp, BPF_TRACE_RAW_TP, BPF_PROG_TYPE_TRACING, false) : -ENOENT;
 		p->tp_btf = p->tp_btf_err == 0;
+		p->tp_isolate = p->tp_btf &&
+			btf__find_by_name_kind(btf, "btf_trace_test_pages_isolated", BTF_KIND_TYPEDEF) > 0;
 	}
 	if (ks) {
 		const struct ksym *z = ksyms_by_name(ks, "zero_pfn");
@@ -343,6 +346,8 @@ void probe_print(FILE *out, const struct pw_plan *p)
 	fprintf(out, "btf: %s\n", p->btf ? "yes" : err_str(p->btf_err));
 	fprintf(out, "kprobes: %s\n", p->kprobe_pmu ? "yes" : "no (no kprobe PMU)");
 	fprintf(out, "tp_btf mm_page_free: %s\n", p->tp_btf ? "yes" : err_str(p->tp_btf_err));
+	fprintf(out, "tp_btf test_pages_isolated (ranges that fail to offline or allocate): %s\n",
+		p->tp_isolate ? "yes" : "no");
 	if (!p->preempt.known)
 		fprintf(out, "preemption: unknown (fentry first)\n");
 	else

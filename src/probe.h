@@ -36,6 +36,7 @@ struct pw_plan {
 	bool tp_btf;			/* tp_btf/mm_page_free test attach */
 	struct pw_preempt preempt;	/* full preemption: auto prefers kprobes (preempt.h) */
 	int tp_btf_err;
+	bool tp_isolate;		/* tp_btf/test_pages_isolated: blocked ranges (why) */
 	struct pw_hook hooks[PW_MAX_HOOKS];
 	int n_hooks;
 	/* values read from this kernel's BTF / kallsyms, passed to BPF as rodata */

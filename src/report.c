@@ -135,7 +135,7 @@ static bool frame_is(const char *frame, const char *fn, bool prefix)
 	return prefix ? n >= l && !strncmp(frame, fn, l) : n == l && !strncmp(frame, fn, l);
 }
 
-static bool stack_has(char **v, int n, const char *fn, bool prefix)
+static bool stack_has(char *const *v, int n, const char *fn, bool prefix)
 {
 	int i;
 
@@ -147,7 +147,7 @@ static bool stack_has(char **v, int n, const char *fn, bool prefix)
 
 /* Name the API that took the pin by what called GUP, not just which GUP entry
  * point: "io_uring" tells a user far more than "pin_user_pages". */
-static const char *refine_api(const char *base, char **v, int n)
+const char *report_refine_api(const char *base, char *const *v, int n)
 {
 	if (stack_has(v, n, "io_pin_pages", false) || stack_has(v, n, "io_sqe_buffer_register", false) ||
 	    stack_has(v, n, "io_sqe_buffers_register", false))
@@ -207,7 +207,7 @@ static int group_from_raw(struct pw_group *g, const struct pw_raw_finding *f,
 		return -ENOMEM;
 	}
 	snprintf(g->api, sizeof(g->api), "%s",
-		 refine_api(pw_api_name(f->key.api), g->acq, g->n_acq));
+		 report_refine_api(pw_api_name(f->key.api), g->acq, g->n_acq));
 	return 0;
 }
 

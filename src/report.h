@@ -80,6 +80,9 @@ void report_finish(struct pw_report *r);
  * callers that name holders (src/holders.c); free with report_free_frames(). */
 int report_symbolize(const struct ksyms *ks, const __u64 *ips, int n, char ***out, int *nout);
 void report_free_frames(char **v, int n);
+/* The API that took a pin, named by what called GUP when the stack says
+ * (io_uring, o_direct, ...), else base (pw_api_name) */
+const char *report_refine_api(const char *base, char *const *frames, int n);
 void report_free(struct pw_report *r);
 
 /* Number of unsuppressed groups that are bugs (everything but preexisting). */

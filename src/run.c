@@ -77,7 +77,7 @@ int cmd_run(struct pw_options *o)
 	int rc = privs_runas(o->user, o->as_root, &ra);
 	if (rc)
 		return rc;
-	rc = session_start(&s, o, true, NULL, NULL);
+	rc = session_start(&s, o, true, NULL);
 	if (rc)
 		return rc;
 	pid_t pid = spawn(o->cmd, &ra, go, errp);

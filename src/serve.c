@@ -157,6 +157,8 @@ int cmd_serve(struct pw_options *o)
 			MHD_stop_daemon(d);
 		return rc;
 	}
+	session_share(&m.s, "serve");
+	m.log_blocked = true;
 	export(&m, o, &tf_err);
 	if (d)
 		fprintf(stderr, "pinwatch: serving http://%s%s%s:%d/metrics\n", strchr(o->listen_host, ':') ? "[" : "",

@@ -14,6 +14,10 @@
 #include "ksyms.h"
 #include "suppress.h"
 #include "privs.h"
+#include "share.h"
+#include "parse.h"
+#include "blocked.h"
+#include "pagescan.h"
 
 static int unsupported(const struct pw_plan *p)
 {
@@ -35,7 +39,9 @@ int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, stru
 		*out = tracer_open(plan, to, err, sizeof(err), failed, &ferr);
 		if (*out || !failed[0])
 			break;
-		if (!strcmp(failed, "mm_page_free") || !strcmp(failed, "sched_process_fork")) {
+		if (!strcmp(failed, "test_pages_isolated")) {
+			plan->tp_isolate = false;	/* degrade: no blocked-range events */
+		} else if (!strcmp(failed, "mm_page_free") || !strcmp(failed, "sched_process_fork")) {
 			plan->tp_btf = false;	/* degrade: no freed-while-pinned, no fork following */
 			plan->tp_btf_err = ferr;
 		} else if (probe_demote(plan, failed, ferr)) {
@@ -54,12 +60,48 @@ int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, stru
 	return PW_EXIT_UNSUPPORTED;
 }
 
+/* A blocked range from the ring buffer: scan it and hand it to the mode. */
+static void on_blocked(void *arg, const struct pw_block_event *e)
+{
+	struct session *s = arg;
+	struct pw_blocked b;
+	char err[256];
+
+	if (!s->scan || !s->hooks.on_blocked)
+		return;
+	/* kallsyms as it is now: the probe's copy predates the BPF trampolines
+	 * (module space on 6.1, where they pass for a module's function) and
+	 * any module loaded since */
+	char *mods = read_text_file("/proc/modules");
+	unsigned long h = mods ? parse_modules_hash(mods) : 0;
+	free(mods);
+	if (!s->ksyms_fresh || h != s->modules_hash) {
+		s->ksyms_fresh = session_reload_ksyms(s) == 0;
+		s->modules_hash = h;
+	}
+	if (blocked_explain(&b, e, s->scan, tracer_view(s->tr), s->plan.ksyms, pw_now_ns(),
+			    err, sizeof(err)) == 0)
+		s->hooks.on_blocked(s->hooks.arg, &b);
+	else
+		fprintf(stderr, "pinwatch: explaining a blocked range: %s\n", err);
+	blocked_free(&b);
+}
+
+static void on_new(void *arg, const struct pw_finding_key *k)
+{
+	struct session *s = arg;
+	if (s->hooks.on_new)
+		s->hooks.on_new(s->hooks.arg, k);
+}
+
 int session_start(struct session *s, struct pw_options *o, bool filter_tree,
-		  void (*on_new)(void *, const struct pw_finding_key *), void *arg)
+		  const struct session_hooks *hooks)
 {
 	char err[256];
 
 	memset(s, 0, sizeof(*s));
+	if (hooks)
+		s->hooks = *hooks;
 	s->kallsyms_fd = -1;
 	if (privs_check())
 		return 1;
@@ -72,7 +114,7 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 	}
 	int rc = probe_kernel(&s->plan, o->attach, false) ? PW_EXIT_UNSUPPORTED : 0;
 	struct tracer_opts to = { .max_pages = o->max_pages, .filter_tree = filter_tree,
-				  .on_new = on_new, .arg = arg };
+				  .on_new = on_new, .on_blocked = on_blocked, .arg = s };
 	if (!rc)
 		rc = session_open_tracer(&s->plan, &to, &s->tr);
 	if (rc) {
@@ -86,6 +128,12 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			"a preempted fentry program makes the kernel skip it for other tasks on its CPU "
 			"(counted as skipped hook runs); --attach auto uses kprobes here\n",
 			s->plan.preempt.model, s->plan.preempt.source);
+	if (s->plan.tp_isolate && s->hooks.on_blocked) {
+		/* loaded now, while privileged; run on each blocked range */
+		s->scan = pagescan_open(s->plan.vmemmap_base_addr, err, sizeof(err));
+		if (!s->scan)
+			fprintf(stderr, "pinwatch: blocked ranges will not be explained: %s\n", err);
+	}
 	vmstat_read(&s->before);
 	s->start_ns = pw_now_ns();
 	/* kallsyms shows addresses by the opener's capabilities (CAP_SYSLOG) */
@@ -123,7 +171,7 @@ void session_totals(struct session *s, struct pw_report *r)
 	r->dropped_findings = st[PW_S_DROP_FINDINGS];
 	/* a lost holder loses the same thing as a lost stack: who took the pin */
 	r->dropped_stacks = st[PW_S_DROP_STACKS] + st[PW_S_DROP_HOLDERS];
-	r->dropped_events = st[PW_S_DROP_EVENTS];
+	r->dropped_events = st[PW_S_DROP_EVENTS] + st[PW_S_DROP_BLOCKED];
 	/* GUP calls lost to a busy task storage are hook runs that did nothing */
 	r->dropped_runs = tracer_missed_runs(s->tr) + st[PW_S_DROP_CALLS];
 	r->lost_exits = st[PW_S_LOST_EXITS];
@@ -185,8 +233,17 @@ int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
 	return report_bug_count(r);
 }
 
+void session_share(struct session *s, const char *mode)
+{
+	s->share = share_start(s->tr, mode, s->start_ns);
+}
+
 void session_end(struct session *s)
 {
+	share_stop(s->share);	/* before the maps go */
+	s->share = NULL;
+	pagescan_close(s->scan);
+	s->scan = NULL;
 	tracer_close(s->tr);
 	suppressions_free(s->sup);
 	probe_free(&s->plan);

@@ -13,6 +13,7 @@
 #include "monitor.h"
 #include "ksyms.h"
 #include "parse.h"
+#include "blocked.h"
 
 /* A cheap signature of the loaded modules (parse_modules_hash): kallsyms is
  * slow to read (seconds under emulation), so it is re-read only when a
@@ -33,11 +34,38 @@ static void reload_ksyms(struct monitor *m)
 		m->modules_hash = modules_hash();
 }
 
+/* A failed offline or contiguous allocation: counted per holder group of
+ * its busy pages, and said on stderr (the service's log). */
+static void on_blocked(void *arg, const struct pw_blocked *b)
+{
+	struct monitor *m = arg;
+	char ts[16];
+	time_t now = time(NULL);
+
+	for (int i = 0; i < b->why.n_groups; i++) {
+		const struct why_group *g = &b->why.groups[i];
+		bool lt = g->verdict == WHY_PIN_LONGTERM, seen = false;
+		/* once per event and series: pins and references of one unknown holder are one */
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strcmp(b->why.groups[j].holder, g->holder) &&
+			       (b->why.groups[j].verdict == WHY_PIN_LONGTERM) == lt;
+		if (!seen)
+			blocked_count(m->blocked, &m->n_blocked, b->what, g->holder, lt);
+	}
+	if (!b->why.n_groups)
+		blocked_count(m->blocked, &m->n_blocked, b->what, "none", false);
+	if (m->log_blocked) {
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+		blocked_text(stderr, ts, b);
+	}
+}
+
 int monitor_start(struct monitor *m, struct pw_options *o)
 {
 	memset(m, 0, sizeof(*m));
 	m->o = o;
-	int rc = session_start(&m->s, o, false, NULL, NULL);
+	const struct session_hooks hooks = { .on_blocked = on_blocked, .arg = m };
+	int rc = session_start(&m->s, o, false, &hooks);
 	if (!rc)
 		reload_ksyms(m);
 	return rc;
@@ -131,6 +159,8 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	r.attach = NULL;
 	report_free(&r);
 	snap->mirror_capacity = tracer_capacity(m->s.tr);
+	memcpy(snap->blocked, m->blocked, sizeof(m->blocked));
+	snap->n_blocked = m->n_blocked;
 
 	err = tracer_pins(m->s.tr, &pins, &n);
 	if (!err) {

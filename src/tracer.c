@@ -33,6 +33,7 @@ struct tracer {
 	size_t cells_len;
 	__u32 chunks;
 	const struct pw_holder_rec *holders;	/* PW_HOLDER_SLOTS, mmapped read-only */
+	struct pw_view view;		/* the two above and the stacks, for readers */
 	__u64 free_missed_swept;	/* pw_page_free's misses when the marks were last swept */
 	__u64 sweeps, free_checked_ns;
 };
@@ -118,6 +119,14 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static int on_blocked(void *ctx, void *data, size_t len)
+{
+	struct tracer *t = ctx;
+	if (len >= sizeof(struct pw_block_event) && t->opts.on_blocked)
+		t->opts.on_blocked(t->opts.arg, data);
+	return 0;
+}
+
 static void configure(struct tracer *t, const struct pw_plan *p)
 {
 	struct pinwatch_bpf *s = t->skel;
@@ -141,6 +150,8 @@ static void configure(struct tracer *t, const struct pw_plan *p)
 				bpf_program__set_autoload(prog, p->tp_btf);
 			if (prog == s->progs.pw_fork)
 				bpf_program__set_autoload(prog, p->tp_btf && t->opts.filter_tree);
+			if (prog == s->progs.pw_isolate_busy)
+				bpf_program__set_autoload(prog, p->tp_isolate);
 			continue;
 		}
 		const struct pw_hook *h = plan_hook(p, sym);
@@ -264,6 +275,10 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 		goto fail;
 	}
 	t->holders = m;
+	t->view = (struct pw_view){ .cells = t->cells, .cells_len = t->cells_len,
+				    .max_pfn = t->opts.max_pages, .holders = t->holders,
+				    .stacks_fd = bpf_map__fd(t->skel->maps.stacks),
+				    .gets_fd = bpf_map__fd(t->skel->maps.gets) };
 	if (attach_all(t, err, errlen)) {
 		if (failed_sym) {
 			snprintf(failed_sym, 64, "%s", t->failed_sym);
@@ -272,7 +287,7 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 		goto fail;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
-	if (!t->rb) {
+	if (!t->rb || ring_buffer__add(t->rb, bpf_map__fd(t->skel->maps.blocked), on_blocked, t)) {
 		snprintf(err, errlen, "ring buffer: %s", strerror(errno));
 		goto fail;
 	}
@@ -429,24 +444,9 @@ void tracer_page_free_missed(struct tracer *t, __u64 *missed, __u64 *sweeps)
 	*sweeps = t->sweeps;
 }
 
-static int read_stack(int fd, __s32 id, __u64 *ips)
-{
-	if (id < 0)
-		return 0;
-	__u64 buf[PW_STACK_DEPTH] = {};
-	if (bpf_map_lookup_elem(fd, &id, buf))
-		return 0;
-	int n = 0;
-	while (n < PW_STACK_DEPTH && buf[n]) {
-		ips[n] = buf[n];
-		n++;
-	}
-	return n;
-}
-
 int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 {
-	int ffd = bpf_map__fd(t->skel->maps.findings), sfd = bpf_map__fd(t->skel->maps.stacks);
+	int ffd = bpf_map__fd(t->skel->maps.findings);
 	int cap = 64, cnt = 0;
 	struct pw_raw_finding *r = calloc(cap, sizeof(*r));
 	struct pw_finding_key k, cur;
@@ -469,29 +469,14 @@ int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 		struct pw_raw_finding *f = &r[cnt];
 		if (bpf_map_lookup_elem(ffd, &k, &f->val) == 0) {
 			f->key = k;
-			f->n_acq = read_stack(sfd, k.acq_stack, f->acq_ips);
-			f->n_rel = read_stack(sfd, k.rel_stack, f->rel_ips);
+			f->n_acq = view_stack(&t->view, k.acq_stack, f->acq_ips);
+			f->n_rel = view_stack(&t->view, k.rel_stack, f->rel_ips);
 			cnt++;
 		}
 	}
 	*out = r;
 	*n = cnt;
 	return 0;
-}
-
-/* Holder hid, copied out of its slot; false when the slot is free or has
- * moved on to another holder (a holder lost: the holders map was full), also
- * when that happened during the copy. */
-static bool holder_of(const struct tracer *t, __u32 hid, struct pw_holder_rec *out)
-{
-	if (!hid)
-		return false;
-	const volatile struct pw_holder_rec *r = &t->holders[hid & (PW_HOLDER_SLOTS - 1)];
-	if (r->id != hid)
-		return false;
-	memcpy(out, (const void *)r, sizeof(*out));
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return r->id == hid && out->id == hid;
 }
 
 int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
@@ -508,7 +493,7 @@ int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 			if (!cell.pins)
 				continue;
 			struct pw_holder_rec hr;
-			bool known = holder_of(t, cell.meta & PW_CELL_HOLDER, &hr);
+			bool known = view_holder(&t->view, cell.meta & PW_CELL_HOLDER, &hr);
 			if (t->opts.filter_tree && !(known && (hr.h.flags & PW_F_TREE)))
 				continue;
 			if (cnt == cap) {
@@ -556,7 +541,18 @@ void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins)
 
 int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH])
 {
-	return read_stack(bpf_map__fd(t->skel->maps.stacks), id, ips);
+	return view_stack(&t->view, id, ips);
+}
+
+void tracer_map_fds(struct tracer *t, int *mirror, int *holders)
+{
+	*mirror = bpf_map__fd(t->skel->maps.mirror);
+	*holders = bpf_map__fd(t->skel->maps.holders);
+}
+
+const struct pw_view *tracer_view(struct tracer *t)
+{
+	return &t->view;
 }
 
 __u64 tracer_capacity(struct tracer *t)

@@ -6,6 +6,7 @@
 #include <linux/types.h>
 #include "probe.h"
 #include "report.h"
+#include "view.h"
 
 struct tracer;
 
@@ -14,6 +15,8 @@ struct tracer_opts {
 	bool filter_tree;	/* run mode: report only the traced process tree */
 	/* called for every new finding group announced on the ring buffer */
 	void (*on_new)(void *arg, const struct pw_finding_key *k);
+	/* called for every range the kernel failed to isolate (bpf/blocked.bpf.c) */
+	void (*on_blocked)(void *arg, const struct pw_block_event *e);
 	void *arg;
 };
 
@@ -46,7 +49,11 @@ void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins);
 int tracer_pins(struct tracer *t, struct pw_pin **out, int *n);
 /* The raw ips of a stack id from the stacks map; returns the frame count. */
 int tracer_stack(struct tracer *t, __s32 id, __u64 ips[PW_STACK_DEPTH]);
-__u64 tracer_capacity(struct tracer *t);	/* pfns the mirror covers */
+__u64 tracer_capacity(struct tracer *t);
+/* The mirror, holders and stacks, for readers (valid until tracer_close) */
+const struct pw_view *tracer_view(struct tracer *t);
+/* The mirror's and the holders' map fds, for a client to mmap (src/share.c) */
+void tracer_map_fds(struct tracer *t, int *mirror, int *holders);	/* pfns the mirror covers */
 /* The verifier's work on each loaded program: instructions processed
  * (bpf_prog_info.verified_insns, 5.16+), against its limit of 1,000,000. */
 #define PW_VERIFIER_LIMIT 1000000

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: option values (--settle/--interval/--max-age durations,
- * --max-pages sizes, listen addresses) through src/parse.c. */
+ * --max-pages sizes, listen addresses, why's --pfn/--phys ranges) through
+ * src/parse.c. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1), host[64];
-	__u64 v;
+	__u64 v, first, last;
 	int port;
 
 	if (!s)
@@ -24,6 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (port < 1 || port > 65535 || strlen(host) >= sizeof(host)))
 		__builtin_trap();
 	parse_listen(s, host, 1, &port);	/* tiny host buffer */
+	if (parse_range(s, &first, &last) == 0 && (last < first || s[0] == '-' || !s[0]))
+		__builtin_trap();	/* a range is never backwards, never negative */
 	free(s);
 	return 0;
 }

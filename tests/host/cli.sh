@@ -38,6 +38,14 @@ expect bad-listen-junk         2 "for --listen"                   -- serve --lis
 expect bad-top-k               2 "for --top-k"                    -- serve --top-k 500
 expect bad-sort                2 "want pages, longterm, age or holder" -- top --sort pid
 expect serve-extra-argument    2 "unexpected argument 'x'"        -- serve x
+expect why-bad-pfn             2 "invalid value 'abc' for --pfn"  -- why --pfn abc
+expect why-pfn-backwards       2 "invalid value '0x20-0x10' for --pfn" -- why --pfn 0x20-0x10
+expect why-two-ranges          2 "--pfn and --zone: give one range" -- why --pfn 1 --zone Normal
+expect why-range-elsewhere     2 "--pfn is an option of why, not of run" -- run --pfn 1 -- true
+expect why-no-such-zone        2 "invalid value 'Nowhere' for --zone: no such zone" -- why --zone Nowhere
+expect why-no-such-block       2 "invalid value '999999' for --memory-block: no such memory block" -- why --memory-block 999999
+expect why-bad-block           2 "invalid value '1-2' for --memory-block" -- why --memory-block 1-2
+expect why-extra-argument      2 "unexpected argument 'x'"        -- why x
 # suppressions are read before the kernel is probed, so these fail here too
 printf 'leak:ok\nbogus line\n' > "$tmp/bad.supp"
 expect suppressions-malformed  2 "bad.supp:2: missing ':'"       -- run --suppressions "$tmp/bad.supp" -- true
@@ -70,6 +78,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect not-root-run        1 "missing capability CAP_BPF and CAP_PERFMON" -- run -- true
 	expect not-root-probe      1 "missing capability CAP_BPF and CAP_PERFMON" -- probe
 	expect not-root-live       1 "missing capability CAP_BPF and CAP_PERFMON" --
+	expect not-root-why        1 "missing capability CAP_BPF and CAP_PERFMON" -- why --pfn 0
 	pw_pre="setpriv --inh-caps=-bpf,-sys_admin --bounding-set=-bpf,-sys_admin"
 	expect no-cap-bpf          1 "missing capability CAP_BPF ("    -- run -- true
 	pw_pre="setpriv --inh-caps=-perfmon,-sys_admin --bounding-set=-perfmon,-sys_admin"
@@ -121,6 +130,24 @@ elif [ $prc = 0 ]; then
 	expect run-true-on-traceable-host 0 "SUMMARY: pinwatch: no findings" -- run --settle 0 -- true
 else
 	res FAIL host/cli/probe "pinwatch probe exit $prc: $(cat "$tmp/perr")"
+fi
+
+# `why` needs no GUP hook, only a BPF program run by the loader: it answers
+# here too, where tracing is refused. No session runs, so it says that, once.
+if [ "$(id -u)" = 0 ]; then
+	"$pw" why --pfn 0-0xffff --json "$tmp/why.json" >"$tmp/why.out" 2>"$tmp/why.err"; rc=$?
+	if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then res FAIL host/cli/why-scan-only "exit $rc: $(cat "$tmp/why.err")"
+	elif [ "$(wc -l < "$tmp/why.err")" != 1 ] || ! grep -q "no pinwatch serve or live session runs" "$tmp/why.err"; then
+		res FAIL host/cli/why-scan-only "stderr: $(cat "$tmp/why.err")"
+	elif ! grep -q "^SUMMARY: pinwatch why: .* in pfn 0-0xffff of [0-9]* pages of user memory$" "$tmp/why.out"; then
+		res FAIL host/cli/why-scan-only "stdout: $(tail -n 2 "$tmp/why.out")"
+	elif ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["start_pfn"] == 0 and d["end_pfn"] == 65536 and not d["traced"] and (d["user_pages"] + d["kernel_pages"] + d["free_pages"] + d["holes"] + d["transient_pages"]) <= 65536 and d["user_pages"] + d["kernel_pages"] > 0))' "$tmp/why.json"; then
+		res FAIL host/cli/why-scan-only "JSON: $(head -c 400 "$tmp/why.json")"
+	else res PASS host/cli/why-scan-only; fi
+	if [ -e /sys/kernel/mm/cma ]; then want=1; else want=77; fi
+	expect why-no-such-cma $want "cannot read CMA area 'nope'" -- why --cma nope
+else
+	res FAIL host/cli/why-scan-only "must run as root to scan pages"
 fi
 
 # make check's stage wrapper: a stage that exits non-zero without recording a

@@ -2,6 +2,7 @@
 /* Shared fixtures for the host unit tests (see helpers.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "tests/unit/helpers.h"
 
 struct ksyms *fixture_ksyms(void)
@@ -135,4 +136,30 @@ int count_str(const char *hay, const char *needle)
 	for (; (hay = strstr(hay, needle)); hay += strlen(needle))
 		n++;
 	return n;
+}
+
+/* Feed doc to python3 and evaluate expr (a Python expression over d, the
+ * parsed document); the test fails unless it prints True. Python is the
+ * strict, independent parser here: our writer must not grade itself. */
+void json_check(const char *doc, const char *expr)
+{
+	char tmpl[] = "/tmp/pw-json-XXXXXX", cmd[1024], out[64] = "";
+	int fd = mkstemp(tmpl);
+	FILE *f, *p;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(doc, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding=\"utf-8\")); "
+		 "print(bool(%s))' %s 2>&1", expr, tmpl);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	unlink(tmpl);
+	if (strcmp(out, "True\n"))
+		fail_msg("python: %s for: %s\n%s", out, expr, doc);
 }

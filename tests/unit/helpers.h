@@ -31,6 +31,10 @@ void sample_report(struct pw_report *r);
 char *capture_text(const struct pw_report *r);
 char *capture_json(const struct pw_report *r);
 
+/* Feed doc to python3 and evaluate expr (a Python expression over d, the
+ * parsed document); the test fails unless it prints True. */
+void json_check(const char *doc, const char *expr);
+
 /* Count occurrences of needle in hay. */
 int count_str(const char *hay, const char *needle);
 #endif

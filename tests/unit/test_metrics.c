@@ -78,6 +78,9 @@ static void sample_snapshot(struct pw_snapshot *s, int topk)
 	snprintf(s->attach[0].mode, 16, "fentry");
 	snprintf(s->attach[1].symbol, 64, "mm_page_free");
 	snprintf(s->attach[1].mode, 16, "tp_btf");
+	blocked_count(s->blocked, &s->n_blocked, "offline", "pinwatch_test:pwt_pin_fast", false);
+	blocked_count(s->blocked, &s->n_blocked, "offline", "pinwatch_test:pwt_pin_fast", false);
+	blocked_count(s->blocked, &s->n_blocked, "cma", "vfio:vfio_pin_pages_remote", true);
 }
 
 static char *capture(int (*fn)(FILE *, const struct pw_snapshot *), const struct pw_snapshot *s)
@@ -222,6 +225,8 @@ static void exposition_has_every_metric(void **state)
 	assert_non_null(strstr(t, "pinwatch_mirror_capacity_folios 262144\n"));
 	assert_non_null(strstr(t, "pinwatch_page_free_runs_skipped_total 7\n"));
 	assert_non_null(strstr(t, "pinwatch_dropped_total{what=\"gup_exits\"} 0\n"));
+	assert_non_null(strstr(t, "pinwatch_blocked_total{what=\"offline\",holder=\"pinwatch_test:pwt_pin_fast\",longterm=\"false\"} 2\n"));
+	assert_non_null(strstr(t, "pinwatch_blocked_total{what=\"cma\",holder=\"vfio:vfio_pin_pages_remote\",longterm=\"true\"} 1\n"));
 	assert_null(strstr(t, "pid="));
 	/* one HELP and one TYPE per family */
 	assert_int_equal(count_str(t, "# TYPE pinwatch_pinned_pages "), 1);
@@ -231,6 +236,24 @@ static void exposition_has_every_metric(void **state)
 	assert_null(strstr(t, "pinwatch_kernel_"));
 	free(t);
 	snapshot_free(&s);
+}
+
+/* Past PW_BLOCKED_MAX series, holders fold into "other", which keeps counting. */
+static void blocked_series_are_bounded(void **state)
+{
+	struct pw_blocked_stat tab[PW_BLOCKED_MAX];
+	int n = 0;
+	char h[32];
+
+	for (int i = 0; i < PW_BLOCKED_MAX + 6; i++) {
+		snprintf(h, sizeof(h), "m:f%d", i);
+		blocked_count(tab, &n, "offline", h, false);
+	}
+	blocked_count(tab, &n, "offline", "m:f0", false);	/* a known one still counts */
+	assert_int_equal(n, PW_BLOCKED_MAX);
+	assert_string_equal(tab[PW_BLOCKED_MAX - 1].holder, "other");
+	assert_true(tab[PW_BLOCKED_MAX - 1].count == 7);
+	assert_true(tab[0].count == 2);
 }
 
 /* promtool (Debian package prometheus) is the reference linter. */
@@ -269,6 +292,9 @@ static void json_is_one_line_with_schema_version(void **state)
 	assert_non_null(strstr(t, "\"weird:a\\\"b\\\\c\\u000ad\""));
 	assert_non_null(strstr(t, "\"put_instead_of_unpin\":2"));
 	assert_non_null(strstr(t, "\"hook_runs\":0},\"page_free_runs_skipped\":7,"));
+	assert_non_null(strstr(t, ",\"blocked\":[{\"what\":\"offline\",\"holder\":\"pinwatch_test:pwt_pin_fast\","
+			       "\"longterm\":false,\"count\":2},{\"what\":\"cma\",\"holder\":\"vfio:vfio_pin_pages_remote\","
+			       "\"longterm\":true,\"count\":1}]}\n"));
 	free(t);
 	snapshot_free(&s);
 }
@@ -414,6 +440,7 @@ int main(void)
 		cmocka_unit_test(escaping_follows_the_exposition_format),
 		cmocka_unit_test(exposition_has_every_metric),
 		cmocka_unit_test(exposition_passes_promtool),
+		cmocka_unit_test(blocked_series_are_bounded),
 		cmocka_unit_test(json_is_one_line_with_schema_version),
 		cmocka_unit_test(textfile_write_is_atomic),
 		cmocka_unit_test(top_once_table),

@@ -210,6 +210,52 @@ static void parse_zoneinfo_max_pfn_of_zones(void **state)
 	assert_int_equal(parse_zoneinfo_max_pfn(NULL, &v), -EINVAL);
 }
 
+static void parse_zoneinfo_span_of_one_zone(void **state)
+{
+	char *text = read_fixture("zoneinfo");
+	__u64 a = 0, b = 0;
+
+	assert_int_equal(parse_zoneinfo_span(text, "Normal", &a, &b), 0);
+	assert_true(a == 1048576 && b == 6553600);
+	assert_int_equal(parse_zoneinfo_span(text, "dma32", &a, &b), 0);	/* any case */
+	assert_true(a == 4096 && b == 1048576);
+	assert_int_equal(parse_zoneinfo_span(text, "DMA", &a, &b), 0);		/* not DMA32 */
+	assert_true(a == 1 && b == 4096);
+	assert_int_equal(parse_zoneinfo_span(text, "Movable", &a, &b), -ENOENT);	/* no pages */
+	assert_int_equal(parse_zoneinfo_span(text, "Norm", &a, &b), -ENOENT);	/* no prefix match */
+	assert_int_equal(parse_zoneinfo_span(text, "Nowhere", &a, &b), -ENOENT);
+	assert_int_equal(parse_zoneinfo_span(text, NULL, &a, &b), 0);		/* any zone */
+	assert_true(a == 1 && b == 6553600);
+	free(text);
+	/* a zone on two nodes: the span of both */
+	assert_int_equal(parse_zoneinfo_span("Node 0, zone Normal\n spanned 10\n start_pfn: 100\n"
+					     "Node 1, zone Normal\n spanned 50\n start_pfn: 300\n",
+					     "Normal", &a, &b), 0);
+	assert_true(a == 100 && b == 350);
+	assert_int_equal(parse_zoneinfo_span("Node 0, zone Normal\n spanned 1\n start_pfn: 18446744073709551615\n",
+					     "Normal", &a, &b), -EINVAL);	/* overflow */
+	assert_int_equal(parse_zoneinfo_span(NULL, "Normal", &a, &b), -EINVAL);
+}
+
+static void parse_range_accepts_one_or_two_numbers(void **state)
+{
+	__u64 a = 0, b = 0;
+
+	assert_int_equal(parse_range("5", &a, &b), 0);
+	assert_true(a == 5 && b == 5);
+	assert_int_equal(parse_range("0x10-0x1f", &a, &b), 0);
+	assert_true(a == 16 && b == 31);
+	assert_int_equal(parse_range("0X10-31", &a, &b), 0);
+	assert_true(a == 16 && b == 31);
+	assert_int_equal(parse_range("0-18446744073709551615", &a, &b), 0);
+	assert_true(a == 0 && b == UINT64_MAX);
+	const char *bad[] = { "", "-5", "5-", "10-5", "0x", "1-2-3", "abc", "5 ", " 5", "+5",
+			      "5--6", "0x-1", "18446744073709551616", "1e3", "0x1g" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse_range(bad[i], &a, &b), -EINVAL);
+	assert_int_equal(parse_range(NULL, &a, &b), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +270,8 @@ int main(void)
 		cmocka_unit_test(parse_vmstat_rejects_missing_and_garbage),
 		cmocka_unit_test(parse_vmstat_reads_host_counters),
 		cmocka_unit_test(parse_zoneinfo_max_pfn_of_zones),
+		cmocka_unit_test(parse_zoneinfo_span_of_one_zone),
+		cmocka_unit_test(parse_range_accepts_one_or_two_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,32 +6,6 @@
 #include <unistd.h>
 #include "tests/unit/helpers.h"
 
-/* Feed doc to python3 and evaluate expr (a Python expression over d, the
- * parsed document); the test fails unless it prints True. Python is the
- * strict, independent parser here: our writer must not grade itself. */
-static void json_check(const char *doc, const char *expr)
-{
-	char tmpl[] = "/tmp/pw-json-XXXXXX", cmd[1024], out[64] = "";
-	int fd = mkstemp(tmpl);
-	FILE *f, *p;
-
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(doc, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding=\"utf-8\")); "
-		 "print(bool(%s))' %s 2>&1", expr, tmpl);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	if (!fgets(out, sizeof(out), p))
-		out[0] = '\0';
-	pclose(p);
-	unlink(tmpl);
-	if (strcmp(out, "True\n"))
-		fail_msg("python: %s for: %s\n%s", out, expr, doc);
-}
-
 static void json_is_valid_and_has_schema_fields(void **state)
 {
 	struct pw_report r;

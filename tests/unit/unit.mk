@@ -9,13 +9,14 @@ UNIT_DIR    := $(OUT)/unit
 UNIT_TESTS  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_SRCS   := src/report.c src/report_text.c src/report_json.c src/ksyms.c \
                src/suppress.c src/parse.c src/holders.c src/metrics.c src/top_table.c src/privs.c src/preempt.c \
+               src/jsonw.c src/view.c src/why_build.c src/why_out.c \
                tests/unit/helpers.c
 UNIT_SAN    ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 UNIT_CFLAGS := $(CFLAGS) $(UNIT_SAN) -DPW_TEST_DATA='"$(CURDIR)/tests/unit/data"'
 
 $(UNIT_DIR)/test_%: tests/unit/test_%.c $(UNIT_SRCS) src/*.h bpf/pinwatch.h tests/unit/helpers.h
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(UNIT_CFLAGS) $< $(UNIT_SRCS) -o $@ -lcmocka
+	$(CC) $(UNIT_CFLAGS) $< $(UNIT_SRCS) -o $@ -lcmocka -lbpf
 
 # Each binary is built by its own sub-make so one broken test cannot stop
 # the others; the target fails if anything failed.

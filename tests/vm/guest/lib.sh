@@ -298,6 +298,58 @@ pw_case() {
 	return 0
 }
 
+# pw_movable_block: take the VM's highest memory block that goes offline (one
+# may hold unmovable kernel pages) and online it as ZONE_MOVABLE. Sets PW_BLK
+# (its sysfs directory) and PW_BLK_N (its number); pw_die when none will.
+pw_movable_block() {
+	PW_BLK=
+	for n in $(ls /sys/devices/system/memory | sed -n 's/^memory\([0-9]*\)$/\1/p' | sort -rn); do
+		b=/sys/devices/system/memory/memory$n
+		[ "$(cat "$b/state")" = online ] && echo offline > "$b/state" 2>/dev/null &&
+			{ PW_BLK=$b; PW_BLK_N=$n; break; }
+	done
+	[ -n "$PW_BLK" ] || pw_die "no memory block could be taken offline"
+	echo online_movable > "$PW_BLK/state" || pw_die "cannot online $PW_BLK as movable"
+	grep -q Movable /proc/zoneinfo || pw_die "no ZONE_MOVABLE after onlining $PW_BLK"
+	echo "$(basename "$PW_BLK") online in ZONE_MOVABLE"
+}
+
+# pw_check NAME CMD...: one counted assertion (CMD's status decides)
+pw_check() {
+	name=$1; shift
+	PW_CASES=$((PW_CASES + 1))
+	if "$@"; then echo "ok $name"; else pw_fail "$name"; fi
+}
+
+# pw_why_groups FILE: one line per group of a `pinwatch why --json` report,
+#     VERDICT HOLDER COMM PID PAGES PINS REFS FOLIOS
+# ("-" for what a group of an unknown holder does not have)
+pw_why_groups() {
+	awk '
+	function val(s) { sub(/^[^:]*: "?/, "", s); sub(/"?,?$/, "", s); return s }
+	/^    \{$/ { g = 1; v = h = c = p = pg = pn = rf = fo = "-"; next }
+	g && /^      "verdict": / { v = val($0) }
+	g && /^      "holder": / { h = val($0) }
+	g && /^      "comm": / { c = val($0) }
+	g && /^      "pid": / { p = val($0) }
+	g && /^      "pages": / { pg = val($0) }
+	g && /^      "pins": / { pn = val($0) }
+	g && /^      "refs": / { rf = val($0) }
+	g && /^      "folios": / { fo = val($0) }
+	g && /^    \},?$/ { print v, h, c, p, pg, pn, rf, fo; g = 0 }
+	' "$1"
+}
+
+# pw_why_pfns FILE VERDICT: the first pfn of each folio of that group, one a line
+pw_why_pfns() {
+	awk -v want="$2" '
+	function val(s) { sub(/^[^:]*: "?/, "", s); sub(/"?,?$/, "", s); return s }
+	/^    \{$/ { v = "" }
+	/^      "verdict": / { v = val($0) }
+	v == want && /^          "pfn": / { print val($0) }
+	' "$1"
+}
+
 # Last line of every scenario.
 pw_done() {
 	[ "$PW_CASES" -gt 0 ] || pw_fail "${PW_SCENARIO:-scenario}: no case ran"

@@ -15,21 +15,12 @@
 . "${PW_LIB:-/pw/lib.sh}"
 pw_load_module
 
-# the highest block that goes offline (one may hold unmovable kernel pages)
-blk=
-for n in $(ls /sys/devices/system/memory | sed -n 's/^memory\([0-9]*\)$/\1/p' | sort -rn); do
-	b=/sys/devices/system/memory/memory$n
-	[ "$(cat "$b/state")" = online ] && echo offline > "$b/state" 2>/dev/null && { blk=$b; break; }
-done
-[ -n "$blk" ] || pw_die "no memory block could be taken offline"
-echo online_movable > "$blk/state" || pw_die "cannot online $blk as movable"
-grep -q Movable /proc/zoneinfo || pw_die "no ZONE_MOVABLE after onlining $blk"
-echo "$(basename "$blk") online in ZONE_MOVABLE"
+pw_movable_block
 
 pw_case --drift 32:32 longterm-fast-migrated  64 64 -- pwtest pin --api fast --longterm --pages 32 --release batch
 pw_case --drift 32:32 longterm-plain-migrated 64 64 -- pwtest pin --api plain --longterm --pages 32 --release unpin
 pw_case               not-longterm-stays      32 32 -- pwtest pin --api fast --pages 32 --release batch
 
-echo offline > "$blk/state" && echo online_kernel > "$blk/state" ||
-	pw_fail "cannot give $blk back to ZONE_NORMAL"
+echo offline > "$PW_BLK/state" && echo online_kernel > "$PW_BLK/state" ||
+	pw_fail "cannot give $PW_BLK back to ZONE_NORMAL"
 pw_done

@@ -31,11 +31,6 @@ wait_metric() {
 	grep '^pinwatch_pinned_pages' /tmp/m.txt
 	return 1
 }
-check() {	# check NAME COND...: one counted assertion
-	name=$1; shift
-	PW_CASES=$((PW_CASES + 1))
-	if "$@"; then echo "ok $name"; else pw_fail "$name"; fi
-}
 
 pinwatch serve --attach "$mode" --listen 127.0.0.1:$port --interval 300ms \
 	--textfile /tmp/pw.prom --json /tmp/serve.jsonl 2>/tmp/serve.err &
@@ -50,36 +45,36 @@ bytes='pinwatch_pinned_bytes{holder="pinwatch_test:pwt_pin_plain",longterm="true
 put='pinwatch_findings_total{kind="put_instead_of_unpin"}'
 
 scrape || pw_die "first scrape failed"
-check findings-start-at-0 [ "$(metric "$put")" = 0 ]
+pw_check findings-start-at-0 [ "$(metric "$put")" = 0 ]
 pwtest pin --api plain --longterm --pages 16 --release never || pw_fail "pin workload"
-check pinned-pages-16 wait_metric "$held" 16
-check pinned-bytes-64k [ "$(metric "$bytes")" = 65536 ]
+pw_check pinned-pages-16 wait_metric "$held" 16
+pw_check pinned-bytes-64k [ "$(metric "$bytes")" = 65536 ]
 grep "pwt_pin_plain\|^pinwatch_pins_\|^pinwatch_kernel\|^pinwatch_attach_info" /tmp/m.txt
 pwtest release-leaked || pw_fail "release-leaked"
-check pinned-pages-back-to-0 wait_metric "$held" 0
+pw_check pinned-pages-back-to-0 wait_metric "$held" 0
 
 pwtest pin --api fast --pages 4 --release put || pw_fail "put workload"
-check put-finding-counted wait_metric "$put" 1
-check no-drift-acquired [ "$(metric 'pinwatch_kernel_drift_pins{counter="acquired"}')" = 0 ]
-check no-drift-released [ "$(metric 'pinwatch_kernel_drift_pins{counter="released"}')" = 0 ]
+pw_check put-finding-counted wait_metric "$put" 1
+pw_check no-drift-acquired [ "$(metric 'pinwatch_kernel_drift_pins{counter="acquired"}')" = 0 ]
+pw_check no-drift-released [ "$(metric 'pinwatch_kernel_drift_pins{counter="released"}')" = 0 ]
 
 # the other endpoints, and clients that misbehave
-check index-links-metrics sh -c "wget -q -O - $url/ | grep -q 'href=\"/metrics\"'"
-check unknown-path-404 sh -c "wget -q -O /dev/null $url/nope 2>&1 | grep -q 404"
-check post-405 sh -c "wget -q -O /dev/null --post-data x=1 $url/metrics 2>&1 | grep -q 405"
+pw_check index-links-metrics sh -c "wget -q -O - $url/ | grep -q 'href=\"/metrics\"'"
+pw_check unknown-path-404 sh -c "wget -q -O /dev/null $url/nope 2>&1 | grep -q 404"
+pw_check post-405 sh -c "wget -q -O /dev/null --post-data x=1 $url/metrics 2>&1 | grep -q 405"
 printf 'GARBAGE \001\002\r\n\r\n' | timeout 5 nc 127.0.0.1 $port >/dev/null 2>&1
 head -c 200000 /dev/zero | tr '\0' A | sed 's/^/GET \/metrics HTTP\/1.1\r\nX: /' |
 	timeout 5 nc 127.0.0.1 $port >/dev/null 2>&1
-check alive-after-garbage sh -c "kill -0 $sp && wget -q -O /dev/null $url/metrics"
+pw_check alive-after-garbage sh -c "kill -0 $sp && wget -q -O /dev/null $url/metrics"
 
-check textfile-written grep -q '^pinwatch_build_info{' /tmp/pw.prom
-check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | grep -q "^{\"schema_version\":1,"'
+pw_check textfile-written grep -q '^pinwatch_build_info{' /tmp/pw.prom
+pw_check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | grep -q "^{\"schema_version\":1,"'
 kill -TERM $sp; wait $sp; rc=$?
-check serve-exits-0 [ "$rc" = 0 ]
+pw_check serve-exits-0 [ "$rc" = 0 ]
 # once serve has exited: while it runs, a look can land between mkstemp and
 # rename (every 300 ms here) and see the temporary file, which is no bug
-check textfile-no-temp-left sh -c '! ls /tmp/pw.prom.tmp* 2>/dev/null'
-check textfile-whole-after-exit grep -q '^pinwatch_pins_acquired_total ' /tmp/pw.prom
+pw_check textfile-no-temp-left sh -c '! ls /tmp/pw.prom.tmp* 2>/dev/null'
+pw_check textfile-whole-after-exit grep -q '^pinwatch_pins_acquired_total ' /tmp/pw.prom
 
 # top --once: the holder table of a pin held now
 # (one table after --interval of tracing: the pin is taken within it)
@@ -90,9 +85,9 @@ pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fa
 wait $tp; rc=$?
 cat /tmp/top.err
 cat /tmp/top.out
-check top-once-exit-0 [ "$rc" = 0 ]
-check top-once-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/top.out
-check top-once-no-escapes sh -c '! grep -q "$(printf "\033")" /tmp/top.out'
+pw_check top-once-exit-0 [ "$rc" = 0 ]
+pw_check top-once-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/top.out
+pw_check top-once-no-escapes sh -c '! grep -q "$(printf "\033")" /tmp/top.out'
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 
 # top, live, on a terminal (pwtest pty): redraws in place with plain ANSI,
@@ -106,10 +101,10 @@ i=0; until grep -q 'keys: p pages' /tmp/pty.out || [ $i -ge 300 ]; do sleep 0.2;
 pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
 touch /tmp/pty.go
 wait $pp; rc=$?
-check top-live-quits-on-q [ "$rc" = 0 ]
-check top-live-redraws-in-place [ "$(grep -o "$(printf '\033')\[H$(printf '\033')\[2J" /tmp/pty.out | wc -l)" -ge 3 ]
-check top-live-shows-new-pin grep -q 'pinwatch_test:pwt_pin_plain' /tmp/pty.out
-check top-live-key-legend grep -q 'keys: p pages, l long-term, a age, h holder, q quit' /tmp/pty.out
-check top-live-sorts-on-a grep -q 'sorted by age' /tmp/pty.out
+pw_check top-live-quits-on-q [ "$rc" = 0 ]
+pw_check top-live-redraws-in-place [ "$(grep -o "$(printf '\033')\[H$(printf '\033')\[2J" /tmp/pty.out | wc -l)" -ge 3 ]
+pw_check top-live-shows-new-pin grep -q 'pinwatch_test:pwt_pin_plain' /tmp/pty.out
+pw_check top-live-key-legend grep -q 'keys: p pages, l long-term, a age, h holder, q quit' /tmp/pty.out
+pw_check top-live-sorts-on-a grep -q 'sorted by age' /tmp/pty.out
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 pw_done

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Explaining a blocked range as it happens (src/blocked.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+#include "blocked.h"
+#include "pagescan.h"
+#include "report.h"
+
+static bool has_frame(char *const *frames, int n, const char *prefix)
+{
+	size_t l = strlen(prefix);
+	for (int i = 0; i < n; i++)
+		if (!strncmp(frames[i], prefix, l))
+			return true;
+	return false;
+}
+
+const char *blocked_what(char *const *frames, int n)
+{
+	if (has_frame(frames, n, "offline_pages"))
+		return "offline";
+	if (has_frame(frames, n, "cma_alloc") || has_frame(frames, n, "__cma_alloc"))
+		return "cma";
+	if (has_frame(frames, n, "alloc_gigantic") || has_frame(frames, n, "alloc_fresh_hugetlb") ||
+	    has_frame(frames, n, "alloc_buddy_hugetlb") || has_frame(frames, n, "hugetlb_cma_alloc"))
+		return "hugepage";
+	return "contig";
+}
+
+const char *blocked_what_text(const char *what)
+{
+	if (!strcmp(what, "offline"))
+		return "memory offline";
+	if (!strcmp(what, "cma"))
+		return "CMA allocation";
+	if (!strcmp(what, "hugepage"))
+		return "gigantic hugepage allocation";
+	return "contiguous allocation";
+}
+
+int blocked_explain(struct pw_blocked *b, const struct pw_block_event *e, struct pagescan *ps,
+		    const struct pw_view *v, const struct ksyms *ks, __u64 now_ns,
+		    char *err, size_t errlen)
+{
+	__u64 ips[PW_STACK_DEPTH];
+	char **frames = NULL;
+	int nf = 0, n = view_stack(v, e->stack_id, ips);
+	struct pw_scan scan;
+
+	memset(b, 0, sizeof(*b));
+	b->ev = *e;
+	b->ev.comm[PW_COMM_LEN - 1] = 0;
+	if (n && report_symbolize(ks, ips, n, &frames, &nf))
+		return -ENOMEM;
+	b->what = e->source == PW_BLOCK_OFFLINE ? "offline" : blocked_what(frames, nf);
+	report_free_frames(frames, nf);
+	b->why.start = e->busy_pfn;
+	b->why.end = e->end_pfn > e->busy_pfn ? e->end_pfn : e->busy_pfn + 1;
+	snprintf(b->why.range, sizeof(b->why.range), "%s", blocked_what_text(b->what));
+	int rc = pagescan_range(ps, b->why.start, b->why.end, &scan, err, errlen);
+	if (rc)
+		return rc;
+	rc = why_build(&b->why, &scan, v, ks, now_ns);
+	pagescan_free(&scan);
+	if (rc)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+void blocked_free(struct pw_blocked *b)
+{
+	why_free(&b->why);
+}
+
+#define TEXT_GROUPS 4
+
+void blocked_text(FILE *out, const char *ts, const struct pw_blocked *b)
+{
+	const struct why_result *r = &b->why;
+
+	fprintf(out, "%s blocked: %s of pfn %#" PRIx64 "-%#" PRIx64 " by %s[%u] failed",
+		ts, blocked_what_text(b->what), (uint64_t)b->ev.start_pfn, (uint64_t)(b->ev.end_pfn - 1),
+		b->ev.comm, b->ev.tgid);
+	if (b->ev.source == PW_BLOCK_ISOLATE)
+		fprintf(out, " at pfn %#" PRIx64, (uint64_t)b->ev.busy_pfn);
+	else
+		fprintf(out, ": %s", strerror(-b->ev.err));
+	if (b->ev.repeats)
+		fprintf(out, " (%u more failures of this range)", b->ev.repeats);
+	if (!r->n_groups)
+		fprintf(out, "; nothing holds it now (a transient reference)");
+	fputc('\n', out);
+	for (int i = 0; i < r->n_groups && i < TEXT_GROUPS; i++) {
+		const struct why_group *g = &r->groups[i];
+		fprintf(out, "  %s: %s", why_verdict_name(g->verdict), g->holder);
+		if (g->verdict == WHY_PIN_LONGTERM || g->verdict == WHY_PIN_SHORT || g->verdict == WHY_REF_GET)
+			fprintf(out, ", %s[%u] via %s", g->h.comm, g->h.tgid, g->api);
+		fprintf(out, ", %" PRIu64 " pages from pfn %#" PRIx64 "\n", (uint64_t)g->pages,
+			(uint64_t)g->folios[0].pfn);
+	}
+	if (r->n_groups > TEXT_GROUPS)
+		fprintf(out, "  ... %d more holders (pinwatch why --pfn %#" PRIx64 "-%#" PRIx64 ")\n",
+			r->n_groups - TEXT_GROUPS, (uint64_t)r->start, (uint64_t)(r->end - 1));
+}

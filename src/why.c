@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `pinwatch why [RANGE]`: what holds the pages of a range of RAM, for the
+ * failed CMA allocation, 1 GiB hugepage, memory offline or compaction that
+ * asks. The kernel's own state of every folio (src/pagescan.c) says which
+ * hold pins or unexplained references, including those taken before any
+ * tracing; a running `serve` or live session (src/share.c) names who took
+ * them. Without one, every holder is unknown, and that is said.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "commands.h"
+#include "ksyms.h"
+#include "pagescan.h"
+#include "parse.h"
+#include "privs.h"
+#include "share.h"
+#include "why.h"
+
+#define PAGE_SHIFT_X86 12
+
+static int bad_range(const struct pw_options *o, const char *why)
+{
+	fprintf(stderr, "pinwatch: invalid value '%s' for --%s: %s\n", o->range_arg, o->range_opt, why);
+	return PW_EXIT_USAGE;
+}
+
+static int read_u64_file(const char *path, int base, __u64 *v)
+{
+	char *text = read_text_file(path), *end;
+	if (!text)
+		return -errno;
+	errno = 0;
+	*v = strtoull(text, &end, base);
+	int e = errno || end == text || (*end && *end != '\n') ? -EINVAL : 0;
+	free(text);
+	return e;
+}
+
+/* --pfn, --phys, --memory-block, --zone, --cma, or all of RAM, to pfns
+ * [start, end) and a label; 0 or the exit status (said on stderr). */
+static int resolve_range(const struct pw_options *o, struct why_result *r, __u64 max_pfn)
+{
+	__u64 a, b;
+	const char *opt = o->range_opt, *arg = o->range_arg;
+
+	if (!opt) {
+		r->start = 0;
+		r->end = max_pfn;
+		snprintf(r->range, sizeof(r->range), "all of RAM");
+	} else if (!strcmp(opt, "pfn") || !strcmp(opt, "phys")) {
+		if (parse_range(arg, &a, &b))
+			return bad_range(o, "want FIRST or FIRST-LAST, decimal or 0x hex");
+		bool phys = !strcmp(opt, "phys");
+		r->start = phys ? a >> PAGE_SHIFT_X86 : a;
+		r->end = (phys ? b >> PAGE_SHIFT_X86 : b) + 1;
+		snprintf(r->range, sizeof(r->range), "%s %s", phys ? "physical" : "pfn", arg);
+	} else if (!strcmp(opt, "memory-block")) {
+		char path[96];
+		__u64 bs;
+		if (parse_range(arg, &a, &b) || a != b)
+			return bad_range(o, "want a memory block number");
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%llu", (unsigned long long)a);
+		if (access(path, F_OK))
+			return bad_range(o, "no such memory block in /sys/devices/system/memory");
+		if (read_u64_file("/sys/devices/system/memory/block_size_bytes", 16, &bs) || !bs) {
+			fprintf(stderr, "pinwatch: cannot read /sys/devices/system/memory/block_size_bytes\n");
+			return 1;
+		}
+		r->start = a * (bs >> PAGE_SHIFT_X86);
+		r->end = r->start + (bs >> PAGE_SHIFT_X86);
+		snprintf(r->range, sizeof(r->range), "memory block %llu", (unsigned long long)a);
+	} else if (!strcmp(opt, "zone")) {
+		char *text = read_text_file("/proc/zoneinfo");
+		int e = text ? parse_zoneinfo_span(text, arg, &r->start, &r->end) : -errno;
+		free(text);
+		if (e == -ENOENT)
+			return bad_range(o, "no such zone with pages in /proc/zoneinfo");
+		if (e) {
+			fprintf(stderr, "pinwatch: cannot read /proc/zoneinfo: %s\n", strerror(-e));
+			return 1;
+		}
+		snprintf(r->range, sizeof(r->range), "zone %s", arg);
+	} else {	/* cma */
+		char path[160];
+		__u64 base, count;
+		if (!*arg || strchr(arg, '/') || strlen(arg) > 64)
+			return bad_range(o, "want a CMA area's name");
+		snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/base_pfn", arg);
+		int e = read_u64_file(path, 10, &base);
+		snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/count", arg);
+		if (!e)
+			e = read_u64_file(path, 10, &count);
+		if (e) {
+			fprintf(stderr, "pinwatch: cannot read CMA area '%s' from /sys/kernel/debug/cma "
+				"(%s; is debugfs mounted, and does the kernel have CMA?)\n", arg, strerror(-e));
+			return access("/sys/kernel/mm/cma", F_OK) ? PW_EXIT_UNSUPPORTED : 1;
+		}
+		r->start = base;
+		r->end = base + count;
+		snprintf(r->range, sizeof(r->range), "CMA area %s", arg);
+	}
+	if (r->end <= r->start)
+		return bad_range(o, "empty range");
+	return 0;
+}
+
+static __u64 machine_max_pfn(void)
+{
+	char *text = read_text_file("/proc/zoneinfo");
+	__u64 v = 0;
+	int e = text ? parse_zoneinfo_max_pfn(text, &v) : -ENOENT;
+	free(text);
+	return e ? 0 : v;
+}
+
+int cmd_why(struct pw_options *o)
+{
+	struct why_result r = { 0 };
+	struct pw_scan scan;
+	struct pw_view view;
+	struct pw_share_info info;
+	char err[256];
+	int rc;
+
+	__u64 max_pfn = machine_max_pfn();
+	if (!max_pfn && !o->range_opt) {
+		fprintf(stderr, "pinwatch: cannot read the span of RAM from /proc/zoneinfo\n");
+		return 1;
+	}
+	rc = resolve_range(o, &r, max_pfn);
+	if (rc)
+		return rc;
+	if (privs_check())
+		return 1;
+	struct ksyms *ks = ksyms_load("/proc/kallsyms");
+	const struct ksym *vb = ks ? ksyms_by_name(ks, "vmemmap_base") : NULL;
+
+	int e = share_connect(&view, &info, err, sizeof(err));
+	bool traced = e == 0;
+	if (traced) {
+		snprintf(r.source, sizeof(r.source), "pinwatch %s (pid %d), tracing for %.1f s",
+			 info.mode, info.pid, (pw_now_ns() - info.start_ns) / 1e9);
+	} else {
+		if (e != -ENOENT)
+			fprintf(stderr, "pinwatch: %s\n", err);
+		snprintf(r.source, sizeof(r.source), "nowhere: no pinwatch serve or live session runs");
+	}
+	struct pagescan *ps = pagescan_open(vb ? vb->addr : 0, err, sizeof(err));
+	e = ps ? pagescan_range(ps, r.start, r.end, &scan, err, sizeof(err)) : -errno;
+	pagescan_close(ps);
+	if (e) {
+		fprintf(stderr, "pinwatch: %s\n", err);
+		rc = e == -EPERM || e == -EACCES ? 1 : PW_EXIT_UNSUPPORTED;
+		goto out;
+	}
+	if (why_build(&r, &scan, traced ? &view : NULL, ks, pw_now_ns())) {
+		fprintf(stderr, "pinwatch: out of memory\n");
+		rc = 1;
+		goto out_scan;
+	}
+	if (!traced)
+		fprintf(stderr, "pinwatch: no pinwatch serve or live session runs: who holds a pin or "
+			"a reference is unknown (start `pinwatch serve` to know it for pins taken from then on)\n");
+	why_text(stdout, &r);
+	if (o->json) {
+		why_json(o->json, &r);
+		if (o->json != stdout)
+			fclose(o->json);
+		o->json = NULL;
+	}
+	rc = r.pinned_pages || r.ref_pages ? 3 : 0;
+	why_free(&r);
+out_scan:
+	pagescan_free(&scan);
+out:
+	if (traced)
+		share_disconnect(&view);
+	ksyms_free(ks);
+	return rc;
+}
