@@ -204,6 +204,13 @@ struct pw_scan_rec {
 #define PW_SCAN_LARGE	0x8	/* a large folio: pins exact (_pincount) */
 #define PW_SCAN_BATCH	4096	/* records per run of the scan program */
 
+/* A CMA area, as pw_cma reads it: pfns [base_pfn, base_pfn + count). */
+#define PW_CMA_MAX	16
+struct pw_cma_area {
+	char name[64];
+	__u64 base_pfn, count;
+};
+
 /* What one run of the scan program saw besides its records. */
 struct pw_scan_sum {
 	__u64 next;		/* first pfn not scanned yet */

@@ -52,7 +52,7 @@ void usage(FILE *out)
 "  --phys ADDR[-ADDR]     why: the page frames of these physical addresses\n"
 "  --memory-block N       why: /sys/devices/system/memory/memoryN\n"
 "  --zone NAME            why: a zone's span (/proc/zoneinfo: DMA, DMA32, Normal, Movable)\n"
-"  --cma NAME             why: a CMA area (/sys/kernel/debug/cma/NAME, debugfs mounted)\n"
+"  --cma NAME             why: a CMA area (/sys/kernel/mm/cma/NAME)\n"
 "  -h, --help             this text\n"
 "  -V, --version          print the version\n"
 "\n"

@@ -5,6 +5,7 @@
 #define PW_MONITOR_H
 #include "commands.h"
 #include "metrics.h"
+#include "share.h"
 
 struct monitor {
 	struct session s;
@@ -22,6 +23,20 @@ int monitor_start(struct monitor *m, struct pw_options *o);
 /* Audit the mirror, then read it: holders (top-K + other), findings, counters. */
 int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap);
 void monitor_end(struct monitor *m);
+
+/* top next to a running serve or live session: its maps, read in place
+ * (src/share.h), instead of a session of its own. */
+struct monitor_client {
+	struct pw_view view;
+	struct pw_share_info info;
+	struct ksyms *ks;
+	unsigned long modules_hash;
+	char known[PW_TOPK_MAX][PW_HOLDER_LEN];
+	int n_known;
+};
+/* The same snapshot from the session's maps: holders, counters, findings by
+ * kind (the session's suppressions not applied), no attach list. */
+int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *snap);
 
 int cmd_serve(struct pw_options *o);
 int cmd_top(struct pw_options *o);

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pagescan.h"
+#include "ksyms.h"
 #include "pagescan.skel.h"
 
 /* pfns per program run: 256 MiB of RAM, well under a second under TCG, so
@@ -39,7 +40,13 @@ struct pagescan {
 	struct pagescan_bpf *skel;
 };
 
-struct pagescan *pagescan_open(__u64 vmemmap_base_addr, char *err, size_t errlen)
+static __u64 sym_addr(const struct ksyms *ks, const char *name)
+{
+	const struct ksym *k = ks ? ksyms_by_name(ks, name) : NULL;
+	return k ? k->addr : 0;
+}
+
+struct pagescan *pagescan_open(const struct ksyms *ks, char *err, size_t errlen)
 {
 	struct pagescan *ps = calloc(1, sizeof(*ps));
 	int e = -ENOMEM;
@@ -50,7 +57,9 @@ struct pagescan *pagescan_open(__u64 vmemmap_base_addr, char *err, size_t errlen
 	ps->skel = pagescan_bpf__open();
 	e = ps->skel ? 0 : -errno;
 	if (!e) {
-		ps->skel->rodata->cfg_vmemmap_base_addr = vmemmap_base_addr;
+		ps->skel->rodata->cfg_vmemmap_base_addr = sym_addr(ks, "vmemmap_base");
+		ps->skel->rodata->cfg_cma_areas_addr = sym_addr(ks, "cma_areas");
+		ps->skel->rodata->cfg_cma_count_addr = sym_addr(ks, "cma_area_count");
 		e = pagescan_bpf__load(ps->skel);
 	}
 	libbpf_set_print(old);
@@ -111,6 +120,20 @@ int pagescan_range(struct pagescan *ps, __u64 start, __u64 end, struct pw_scan *
 	out->sum.n = 0;
 	out->sum.next = pfn;
 	return 0;
+}
+
+int pagescan_cma(struct pagescan *ps, struct pw_cma_area *out, int max)
+{
+	__u64 args[1] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(ps->skel->progs.pw_cma), &o))
+		return 0;
+	int n = ps->skel->bss->cma_n < (unsigned)max ? (int)ps->skel->bss->cma_n : max;
+	memcpy(out, ps->skel->bss->cma_out, n * sizeof(*out));
+	for (int i = 0; i < n; i++)
+		out[i].name[sizeof(out[i].name) - 1] = 0;
+	return n;
 }
 
 void pagescan_free(struct pw_scan *s)

@@ -14,10 +14,14 @@ struct pw_scan {
 
 struct pagescan;
 
-/* Load bpf/scan/pagescan.bpf.c. vmemmap_base_addr: the address of the
- * vmemmap_base variable (kallsyms), 0 for the unrandomized default. NULL
+struct ksyms;
+
+/* Load bpf/scan/pagescan.bpf.c, with the addresses of vmemmap_base and the
+ * CMA areas from ks (may be NULL: the unrandomized vmemmap, no CMA). NULL
  * with errno set and a one-line reason in err. */
-struct pagescan *pagescan_open(__u64 vmemmap_base_addr, char *err, size_t errlen);
+struct pagescan *pagescan_open(const struct ksyms *ks, char *err, size_t errlen);
+/* The kernel's CMA areas (cma_areas[]): their count, at most max. */
+int pagescan_cma(struct pagescan *ps, struct pw_cma_area *out, int max);
 /* Read struct page of every pfn in [start, end) into out (pagescan_free it).
  * 0, or -errno with a one-line reason in err. */
 int pagescan_range(struct pagescan *ps, __u64 start, __u64 end, struct pw_scan *out,

@@ -345,3 +345,28 @@ void report_free_frames(char **v, int n)
 {
 	free_frames(v, n);
 }
+
+void report_counts(struct pw_report *r, const __u64 st[PW_S__MAX], const struct pw_vmstat *before,
+		   const struct pw_vmstat *after)
+{
+	r->marks_swept = st[PW_S_MARKS_SWEPT];
+	r->pins_acquired = st[PW_S_ACQ_PINS];
+	r->pins_released = st[PW_S_ALL_REL] - st[PW_S_REL_UNMIRRORED];
+	r->preexisting_released = st[PW_S_PREEXISTING];
+	r->seen_acquired_all = st[PW_S_ALL_ACQ];
+	r->seen_released_all = st[PW_S_ALL_REL];
+	r->seen_nostat_acquired = st[PW_S_NOSTAT_ACQ];
+	r->stacks_reused = st[PW_S_STACKS_REUSED];
+	r->dropped_pages = st[PW_S_DROP_PAGES];
+	r->dropped_findings = st[PW_S_DROP_FINDINGS];
+	/* a lost holder loses the same thing as a lost stack: who took the pin */
+	r->dropped_stacks = st[PW_S_DROP_STACKS] + st[PW_S_DROP_HOLDERS];
+	r->dropped_events = st[PW_S_DROP_EVENTS] + st[PW_S_DROP_BLOCKED];
+	/* GUP calls lost to a busy task storage are hook runs that did nothing */
+	r->dropped_runs = st[PW_S_DROP_CALLS];
+	r->lost_exits = st[PW_S_LOST_EXITS];
+	if (before->ok && after->ok) {
+		r->nr_foll_pin_acquired_delta = after->acquired - before->acquired;
+		r->nr_foll_pin_released_delta = after->released - before->released;
+	}
+}

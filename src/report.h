@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "bpf/pinwatch.h"
+#include "src/vmstat.h"
 
 struct ksyms;
 struct suppressions;
@@ -84,6 +85,11 @@ void report_free_frames(char **v, int n);
  * (io_uring, o_direct, ...), else base (pw_api_name) */
 const char *report_refine_api(const char *base, char *const *frames, int n);
 void report_free(struct pw_report *r);
+
+/* Totals from the BPF counters (enum pw_stat, summed over CPUs) and the
+ * kernel's vmstat window; dropped_runs lacks the programs' own misses. */
+void report_counts(struct pw_report *r, const __u64 st[PW_S__MAX], const struct pw_vmstat *before,
+		   const struct pw_vmstat *after);
 
 /* Number of unsuppressed groups that are bugs (everything but preexisting). */
 int report_bug_count(const struct pw_report *r);

@@ -130,7 +130,7 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			s->plan.preempt.model, s->plan.preempt.source);
 	if (s->plan.tp_isolate && s->hooks.on_blocked) {
 		/* loaded now, while privileged; run on each blocked range */
-		s->scan = pagescan_open(s->plan.vmemmap_base_addr, err, sizeof(err));
+		s->scan = pagescan_open(s->plan.ksyms, err, sizeof(err));
 		if (!s->scan)
 			fprintf(stderr, "pinwatch: blocked ranges will not be explained: %s\n", err);
 	}
@@ -159,27 +159,9 @@ void session_totals(struct session *s, struct pw_report *r)
 	/* first: a sweep it does now is counted in the stats read next */
 	tracer_page_free_missed(s->tr, &r->page_free_missed, &r->marks_sweeps);
 	tracer_stats(s->tr, st);
-	r->marks_swept = st[PW_S_MARKS_SWEPT];
-	r->pins_acquired = st[PW_S_ACQ_PINS];
-	r->pins_released = st[PW_S_ALL_REL] - st[PW_S_REL_UNMIRRORED];
-	r->preexisting_released = st[PW_S_PREEXISTING];
-	r->seen_acquired_all = st[PW_S_ALL_ACQ];
-	r->seen_released_all = st[PW_S_ALL_REL];
-	r->seen_nostat_acquired = st[PW_S_NOSTAT_ACQ];
-	r->stacks_reused = st[PW_S_STACKS_REUSED];
-	r->dropped_pages = st[PW_S_DROP_PAGES];
-	r->dropped_findings = st[PW_S_DROP_FINDINGS];
-	/* a lost holder loses the same thing as a lost stack: who took the pin */
-	r->dropped_stacks = st[PW_S_DROP_STACKS] + st[PW_S_DROP_HOLDERS];
-	r->dropped_events = st[PW_S_DROP_EVENTS] + st[PW_S_DROP_BLOCKED];
-	/* GUP calls lost to a busy task storage are hook runs that did nothing */
-	r->dropped_runs = tracer_missed_runs(s->tr) + st[PW_S_DROP_CALLS];
-	r->lost_exits = st[PW_S_LOST_EXITS];
+	report_counts(r, st, &s->before, &after);
+	r->dropped_runs += tracer_missed_runs(s->tr);
 	tracer_pinned(s->tr, &r->pages_pinned_at_end, &pins);
-	if (s->before.ok && after.ok) {
-		r->nr_foll_pin_acquired_delta = after.acquired - s->before.acquired;
-		r->nr_foll_pin_released_delta = after.released - s->before.released;
-	}
 	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
 }
 
@@ -235,7 +217,7 @@ int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
 
 void session_share(struct session *s, const char *mode)
 {
-	s->share = share_start(s->tr, mode, s->start_ns);
+	s->share = share_start(s->tr, mode, s->start_ns, &s->before, s->plan.kernel);
 }
 
 void session_end(struct session *s)

@@ -13,14 +13,16 @@
 #include "share.h"
 
 #define SHARE_MAGIC	0x50575348u	/* "PWSH" */
-#define SHARE_VERSION	1
-enum { FD_MIRROR, FD_HOLDERS, FD_STACKS, FD_GETS, NR_FDS };
+#define SHARE_VERSION	2
+enum { FD_MIRROR, FD_HOLDERS, FD_STACKS, FD_GETS, FD_STATS, FD_FINDINGS, NR_FDS };
 
 struct share_msg {
 	__u32 magic, version;
-	__u32 pid, _pad;
+	__u32 pid, vmstat_ok;
 	__u64 start_ns, max_pfn, cells_len;
+	__s64 vm_acquired, vm_released;	/* /proc/vmstat when tracing began */
 	char mode[16];
+	char kernel[128];
 };
 
 struct share {
@@ -79,7 +81,8 @@ static void *serve_clients(void *arg)
 	}
 }
 
-struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns)
+struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
+			  const struct pw_vmstat *before, const char *kernel)
 {
 	struct share *s = calloc(1, sizeof(*s));
 	struct sockaddr_un a;
@@ -101,10 +104,14 @@ struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns)
 	tracer_map_fds(t, &s->fds[FD_MIRROR], &s->fds[FD_HOLDERS]);
 	s->fds[FD_STACKS] = v->stacks_fd;
 	s->fds[FD_GETS] = v->gets_fd;
+	s->fds[FD_STATS] = v->stats_fd;
+	s->fds[FD_FINDINGS] = v->findings_fd;
 	s->msg = (struct share_msg){ .magic = SHARE_MAGIC, .version = SHARE_VERSION,
-				     .pid = getpid(), .start_ns = start_ns,
+				     .pid = getpid(), .start_ns = start_ns, .vmstat_ok = before->ok,
+				     .vm_acquired = before->acquired, .vm_released = before->released,
 				     .max_pfn = v->max_pfn, .cells_len = v->cells_len };
 	snprintf(s->msg.mode, sizeof(s->msg.mode), "%s", mode);
+	snprintf(s->msg.kernel, sizeof(s->msg.kernel), "%s", kernel);
 	if (pthread_create(&s->thread, NULL, serve_clients, s)) {
 		fprintf(stderr, "pinwatch: cannot answer `why` and `top`: no thread\n");
 		goto fail;
@@ -146,7 +153,7 @@ int share_connect(struct pw_view *v, struct pw_share_info *info, char *err, size
 			     .msg_control = ctl, .msg_controllen = sizeof(ctl) };
 
 	memset(v, 0, sizeof(*v));
-	v->stacks_fd = v->gets_fd = -1;
+	v->stacks_fd = v->gets_fd = v->stats_fd = v->findings_fd = -1;
 	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c < 0)
 		return fail(err, errlen, errno, "socket");
@@ -167,7 +174,7 @@ int share_connect(struct pw_view *v, struct pw_share_info *info, char *err, size
 		return fail(err, errlen, e, "receive");
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(fds))) {
-		if (cm && cm->cmsg_type == SCM_RIGHTS) {
+		if (cm && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len <= CMSG_LEN(sizeof(fds))) {
 			int got = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 			memcpy(fds, CMSG_DATA(cm), got * sizeof(int));
 			for (int i = 0; i < got && i < NR_FDS; i++)
@@ -193,15 +200,19 @@ int share_connect(struct pw_view *v, struct pw_share_info *info, char *err, size
 			munmap(cells, msg.cells_len);
 		if (holders != MAP_FAILED)
 			munmap(holders, PW_HOLDER_SLOTS * sizeof(struct pw_holder_rec));
-		close(fds[FD_STACKS]);
-		close(fds[FD_GETS]);
+		for (int i = FD_STACKS; i < NR_FDS; i++)
+			close(fds[i]);
 		return fail(err, errlen, e, "mmap");
 	}
 	*v = (struct pw_view){ .cells = cells, .cells_len = msg.cells_len, .max_pfn = msg.max_pfn,
-			       .holders = holders, .stacks_fd = fds[FD_STACKS], .gets_fd = fds[FD_GETS] };
+			       .holders = holders, .stacks_fd = fds[FD_STACKS], .gets_fd = fds[FD_GETS],
+			       .stats_fd = fds[FD_STATS], .findings_fd = fds[FD_FINDINGS] };
 	info->pid = msg.pid;
 	info->start_ns = msg.start_ns;
+	info->before = (struct pw_vmstat){ .ok = msg.vmstat_ok, .acquired = msg.vm_acquired,
+					   .released = msg.vm_released };
 	snprintf(info->mode, sizeof(info->mode), "%.15s", msg.mode);
+	snprintf(info->kernel, sizeof(info->kernel), "%.127s", msg.kernel);
 	return 0;
 }
 
@@ -211,10 +222,10 @@ void share_disconnect(struct pw_view *v)
 		munmap((void *)v->cells, v->cells_len);
 	if (v->holders)
 		munmap((void *)v->holders, PW_HOLDER_SLOTS * sizeof(struct pw_holder_rec));
-	if (v->stacks_fd >= 0)
-		close(v->stacks_fd);
-	if (v->gets_fd >= 0)
-		close(v->gets_fd);
+	int fds[] = { v->stacks_fd, v->gets_fd, v->stats_fd, v->findings_fd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	memset(v, 0, sizeof(*v));
-	v->stacks_fd = v->gets_fd = -1;
+	v->stacks_fd = v->gets_fd = v->stats_fd = v->findings_fd = -1;
 }

@@ -12,13 +12,15 @@
 #include <sys/types.h>
 #include "tracer.h"
 #include "view.h"
+#include "vmstat.h"
 
 #define PW_SHARE_NAME "pinwatch"	/* abstract socket name (no file) */
 
 struct share;
 /* Answer on the socket from a thread of its own; NULL when another session
  * already does (said on stderr) or the socket cannot be made. */
-struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns);
+struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
+			  const struct pw_vmstat *before, const char *kernel);
 /* Stops answering; call before tracer_close. NULL is fine. */
 void share_stop(struct share *s);
 
@@ -26,6 +28,8 @@ struct pw_share_info {
 	pid_t pid;		/* the answering pinwatch */
 	char mode[16];		/* "serve", "live" */
 	__u64 start_ns;		/* CLOCK_BOOTTIME its tracing began */
+	struct pw_vmstat before;	/* /proc/vmstat then */
+	char kernel[128];
 };
 /* The running session's maps as a view: 0, -ENOENT when no session answers,
  * or -errno with a one-line reason in err. share_disconnect() releases it. */

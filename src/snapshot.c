@@ -114,65 +114,118 @@ static int add_findings(struct monitor *m, struct pw_snapshot *snap)
 	return err;
 }
 
+/* The parts of a snapshot both a session and a client fill the same way. */
+static void snap_head(struct pw_snapshot *snap, const char *kernel, __u64 start_ns, __u64 now)
+{
+	struct timespec ts;
+
+	memset(snap, 0, sizeof(*snap));
+	snprintf(snap->version, sizeof(snap->version), "%s", PINWATCH_VERSION);
+	snprintf(snap->kernel, sizeof(snap->kernel), "%s", kernel);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snap->time_s = ts.tv_sec + ts.tv_nsec / 1e9;
+	snap->uptime_s = (now - start_ns) / 1e9;
+	snap->page_size = sysconf(_SC_PAGESIZE);
+}
+
+static void snap_counts(struct pw_snapshot *snap, const struct pw_report *r,
+			const struct pw_vmstat *before)
+{
+	snap->pins_acquired = r->pins_acquired;
+	snap->pins_released = r->pins_released;
+	snap->preexisting_released = r->preexisting_released;
+	snap->dropped_pages = r->dropped_pages;
+	snap->dropped_findings = r->dropped_findings;
+	snap->dropped_stacks = r->dropped_stacks;
+	snap->dropped_events = r->dropped_events;
+	snap->dropped_runs = r->dropped_runs;
+	snap->page_free_missed = r->page_free_missed;
+	snap->lost_exits = r->lost_exits;
+	if (before->ok) {
+		snap->vmstat_ok = true;
+		snap->kernel_acquired = before->acquired + r->nr_foll_pin_acquired_delta;
+		snap->kernel_released = before->released + r->nr_foll_pin_released_delta;
+		snap->drift_acquired = r->nr_foll_pin_acquired_delta - (__s64)r->seen_acquired_all;
+		snap->drift_released = r->nr_foll_pin_released_delta - (__s64)r->seen_released_all;
+	}
+}
+
+static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64 now,
+			void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
+			char (*known)[PW_HOLDER_LEN], int *n_known)
+{
+	struct pw_pin *pins = NULL;
+	int n = 0, err = view_pins(v, &pins, &n);
+
+	snap->mirror_capacity = v->max_pfn;
+	if (!err) {
+		snap->mirror_entries = n;
+		err = holders_collect(snap, pins, n, now, name_of, ctx);
+	}
+	free(pins);
+	if (!err)
+		err = holders_topk(snap, top_k);
+	if (!err)
+		err = holders_carry(snap, known, n_known, top_k);
+	return err;
+}
+
 int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 {
 	struct pw_options *o = m->o;
-	struct pw_pin *pins = NULL;
-	int n = 0, err;
+	__u64 now = pw_now_ns();
 
-	memset(snap, 0, sizeof(*snap));
 	tracer_audit(m->s.tr, o->max_age_ns, false);
 	if (modules_hash() != m->modules_hash)
 		reload_ksyms(m);
-	snprintf(snap->version, sizeof(snap->version), "%s", PINWATCH_VERSION);
-	snprintf(snap->kernel, sizeof(snap->kernel), "%s", m->s.plan.kernel);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snap->time_s = ts.tv_sec + ts.tv_nsec / 1e9;
-	__u64 now = pw_now_ns();
-	snap->uptime_s = (now - m->s.start_ns) / 1e9;
-	snap->page_size = sysconf(_SC_PAGESIZE);
-
+	snap_head(snap, m->s.plan.kernel, m->s.start_ns, now);
 	/* counters, attach list and vmstat deltas as the report computes them */
 	struct pw_report r;
 	session_totals(&m->s, &r);
-	snap->pins_acquired = r.pins_acquired;
-	snap->pins_released = r.pins_released;
-	snap->preexisting_released = r.preexisting_released;
-	snap->dropped_pages = r.dropped_pages;
-	snap->dropped_findings = r.dropped_findings;
-	snap->dropped_stacks = r.dropped_stacks;
-	snap->dropped_events = r.dropped_events;
-	snap->dropped_runs = r.dropped_runs;
-	snap->page_free_missed = r.page_free_missed;
-	snap->lost_exits = r.lost_exits;
-	if (m->s.before.ok) {
-		snap->vmstat_ok = true;
-		snap->kernel_acquired = m->s.before.acquired + r.nr_foll_pin_acquired_delta;
-		snap->kernel_released = m->s.before.released + r.nr_foll_pin_released_delta;
-		snap->drift_acquired = r.nr_foll_pin_acquired_delta - (__s64)r.seen_acquired_all;
-		snap->drift_released = r.nr_foll_pin_released_delta - (__s64)r.seen_released_all;
-	}
+	snap_counts(snap, &r, &m->s.before);
 	/* the attach list moves to the snapshot */
 	snap->attach = r.attach;
 	snap->n_attach = r.n_attach;
 	r.attach = NULL;
 	report_free(&r);
-	snap->mirror_capacity = tracer_capacity(m->s.tr);
 	memcpy(snap->blocked, m->blocked, sizeof(m->blocked));
 	snap->n_blocked = m->n_blocked;
-
-	err = tracer_pins(m->s.tr, &pins, &n);
-	if (!err) {
-		snap->mirror_entries = n;
-		err = holders_collect(snap, pins, n, now, name_stack, m);
-	}
-	free(pins);
-	if (!err)
-		err = holders_topk(snap, o->top_k);
-	if (!err)
-		err = holders_carry(snap, m->known, &m->n_known, o->top_k);
+	int err = snap_holders(snap, tracer_view(m->s.tr), now, name_stack, m, o->top_k,
+			       m->known, &m->n_known);
 	if (!err)
 		err = add_findings(m, snap);
 	return err;
+}
+
+static void client_name_stack(void *ctx, __s32 id, char *buf, size_t len)
+{
+	struct monitor_client *c = ctx;
+	__u64 ips[PW_STACK_DEPTH];
+	char **frames = NULL;
+	int n = view_stack(&c->view, id, ips), nf = 0;
+
+	if (n && report_symbolize(c->ks, ips, n, &frames, &nf) == 0) {
+		holder_name(frames, nf, buf, len);
+		report_free_frames(frames, nf);
+	}
+}
+
+int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *snap)
+{
+	__u64 now = pw_now_ns(), st[PW_S__MAX];
+	struct pw_report r = { 0 };
+	struct pw_vmstat after;
+
+	if (modules_hash() != c->modules_hash) {
+		ksyms_free(c->ks);
+		c->ks = ksyms_load("/proc/kallsyms");
+		c->modules_hash = modules_hash();
+	}
+	snap_head(snap, c->info.kernel, c->info.start_ns, now);
+	view_stats(&c->view, st);
+	vmstat_read(&after);
+	report_counts(&r, st, &c->info.before, &after);
+	snap_counts(snap, &r, &c->info.before);
+	view_findings(&c->view, snap->findings, snap->finding_pins);
+	return snap_holders(snap, &c->view, now, client_name_stack, c, top_k, c->known, &c->n_known);
 }

@@ -14,6 +14,9 @@
 #include <termios.h>
 #include <unistd.h>
 #include "monitor.h"
+#include "ksyms.h"
+#include "privs.h"
+#include <errno.h>
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
@@ -75,32 +78,29 @@ static void draw(const struct pw_snapshot *snap, enum pw_sort key, bool screen)
 	fflush(stdout);
 }
 
-int cmd_top(struct pw_options *o)
+/* Where a table comes from: a session of top's own, or a running one's maps. */
+struct source {
+	int (*snapshot)(void *ctx, struct pw_snapshot *snap);
+	void (*wait)(void *ctx, int ms);	/* at most ms, keeping tracing going */
+	void *ctx;
+	__u64 first_ns;				/* the first table no sooner than this */
+};
+
+/* The table every --interval (one only with --once or without a terminal),
+ * JSON lines with --json, keys in between. Returns the exit status. */
+static int top_loop(struct pw_options *o, const struct source *src, bool table, bool live)
 {
 	struct pw_snapshot snap = { 0 };
-	struct monitor m;
 	enum pw_sort key = o->sort;
-	/* JSON on stdout replaces the table; a pipe gets one table, not escapes */
-	bool table = o->json != stdout;
-	bool live = !o->once && table && isatty(STDOUT_FILENO);
+	__u64 next = src->first_ns;
+	bool have = false;
 
-	session_catch_signals(on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	int rc = monitor_start(&m, o);
-	if (rc)
-		return rc;
 	if (live)
 		tty_keys_on();
-	/* The mirror only knows pins taken since tracing began, so a single
-	 * table is taken after one interval of tracing, not at once. */
-	__u64 next = live ? 0 : pw_now_ns() + o->interval_ns;
-	if (!live)
-		fprintf(stderr, "pinwatch: tracing for %.1fs\n", o->interval_ns / 1e9);
-	bool have = false;
 	while (!stop) {
 		if (pw_now_ns() >= next) {
 			snapshot_free(&snap);
-			have = monitor_snapshot(&m, &snap) == 0;
+			have = src->snapshot(src->ctx, &snap) == 0;
 			next = pw_now_ns() + o->interval_ns;
 			if (have && o->json)
 				metrics_json(o->json, &snap);
@@ -110,7 +110,7 @@ int cmd_top(struct pw_options *o)
 			if (o->once || (!live && !o->json))
 				break;
 		}
-		tracer_poll(m.s.tr, 100);
+		src->wait(src->ctx, 100);
 		if (read_key(&key) && have)
 			draw(&snap, key, live);
 	}
@@ -119,6 +119,53 @@ int cmd_top(struct pw_options *o)
 		fputs("\n", stdout);
 	}
 	snapshot_free(&snap);
-	monitor_end(&m);
 	return have ? 0 : 1;
+}
+
+static struct pw_options *top_opts;
+
+static int own_snapshot(void *ctx, struct pw_snapshot *snap) { return monitor_snapshot(ctx, snap); }
+static void own_wait(void *ctx, int ms) { tracer_poll(((struct monitor *)ctx)->s.tr, ms); }
+static int client_snap(void *ctx, struct pw_snapshot *snap) { return client_snapshot(ctx, top_opts->top_k, snap); }
+static void client_wait(void *ctx, int ms) { poll(NULL, 0, ms); }
+
+int cmd_top(struct pw_options *o)
+{
+	static struct monitor_client c;
+	struct monitor m;
+	char err[256];
+	/* JSON on stdout replaces the table; a pipe gets one table, not escapes */
+	bool table = o->json != stdout;
+	bool live = !o->once && table && isatty(STDOUT_FILENO);
+
+	session_catch_signals(on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (privs_check())
+		return 1;
+	top_opts = o;
+	int e = share_connect(&c.view, &c.info, err, sizeof(err));
+	if (!e) {
+		/* next to a running serve or live session: its maps, read in place */
+		struct source src = { client_snap, client_wait, &c, 0 };
+		c.ks = ksyms_load("/proc/kallsyms");
+		fprintf(stderr, "pinwatch: holders from pinwatch %s (pid %d), tracing for %.1fs\n",
+			c.info.mode, c.info.pid, (pw_now_ns() - c.info.start_ns) / 1e9);
+		int rc = top_loop(o, &src, table, live);
+		ksyms_free(c.ks);
+		share_disconnect(&c.view);
+		return rc;
+	}
+	if (e != -ENOENT)
+		fprintf(stderr, "pinwatch: %s; tracing from now instead\n", err);
+	int rc = monitor_start(&m, o);
+	if (rc)
+		return rc;
+	/* The mirror only knows pins taken since tracing began, so a single
+	 * table is taken after one interval of tracing, not at once. */
+	struct source src = { own_snapshot, own_wait, &m, live ? 0 : pw_now_ns() + o->interval_ns };
+	if (!live)
+		fprintf(stderr, "pinwatch: tracing for %.1fs\n", o->interval_ns / 1e9);
+	rc = top_loop(o, &src, table, live);
+	monitor_end(&m);
+	return rc;
 }

@@ -278,7 +278,10 @@ struct tracer *tracer_open(const struct pw_plan *p, const struct tracer_opts *o,
 	t->view = (struct pw_view){ .cells = t->cells, .cells_len = t->cells_len,
 				    .max_pfn = t->opts.max_pages, .holders = t->holders,
 				    .stacks_fd = bpf_map__fd(t->skel->maps.stacks),
-				    .gets_fd = bpf_map__fd(t->skel->maps.gets) };
+				    .gets_fd = bpf_map__fd(t->skel->maps.gets),
+				    .stats_fd = bpf_map__fd(t->skel->maps.stats),
+				    .findings_fd = bpf_map__fd(t->skel->maps.findings),
+				    .tree_only = t->opts.filter_tree };
 	if (attach_all(t, err, errlen)) {
 		if (failed_sym) {
 			snprintf(failed_sym, 64, "%s", t->failed_sym);
@@ -385,15 +388,7 @@ int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final)
 
 void tracer_stats(struct tracer *t, __u64 out[PW_S__MAX])
 {
-	__u64 *v = calloc(t->ncpu, sizeof(__u64));
-	int fd = bpf_map__fd(t->skel->maps.stats);
-	for (__u32 i = 0; i < PW_S__MAX; i++) {
-		out[i] = 0;
-		if (v && bpf_map_lookup_elem(fd, &i, v) == 0)
-			for (int c = 0; c < t->ncpu; c++)
-				out[i] += v[c];
-	}
-	free(v);
+	view_stats(&t->view, out);
 }
 
 /* bpf_link_info of a perf-event link as 6.7+ fills it for a kprobe (the
@@ -481,47 +476,7 @@ int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 
 int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 {
-	int cap = 256, cnt = 0;
-	struct pw_pin *v = malloc(cap * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	/* the cells change under us: a per-interval snapshot tolerates that */
-	for (__u32 c = 0; c < t->chunks; c++) {
-		for (int i = 0; i < PW_CHUNK_CELLS; i++) {
-			struct pw_cell cell = t->cells[c].c[i];
-			if (!cell.pins)
-				continue;
-			struct pw_holder_rec hr;
-			bool known = view_holder(&t->view, cell.meta & PW_CELL_HOLDER, &hr);
-			if (t->opts.filter_tree && !(known && (hr.h.flags & PW_F_TREE)))
-				continue;
-			if (cnt == cap) {
-				struct pw_pin *nv = realloc(v, 2 * cap * sizeof(*v));
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
-				cap *= 2;
-			}
-			struct pw_pin *p = &v[cnt++];
-			memset(p, 0, sizeof(*p));
-			p->pins = cell.pins;
-			p->nr_pages = 1u << ((cell.meta >> PW_CELL_ORDER_SHIFT) & PW_CELL_ORDER_MASK);
-			if (known) {
-				p->h = hr.h;
-			} else {	/* holder lost (holders map was full) */
-				p->h.stack_id = -1;
-				snprintf(p->h.comm, sizeof(p->h.comm), "?");
-			}
-			if (cell.meta & PW_CELL_LONGTERM)
-				p->h.flags |= PW_F_LONGTERM;
-		}
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return view_pins(&t->view, out, n);
 }
 
 void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins)

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading a session's maps; the cells and holders change under the reader. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdio.h>
 #include "view.h"
 
 bool view_cell(const struct pw_view *v, __u64 pfn, struct pw_cell *out)
@@ -44,4 +48,80 @@ int view_stack(const struct pw_view *v, __s32 id, __u64 ips[PW_STACK_DEPTH])
 		n++;
 	}
 	return n;
+}
+
+int view_pins(const struct pw_view *v, struct pw_pin **out, int *n)
+{
+	int cap = 256, cnt = 0;
+	struct pw_pin *p = malloc(cap * sizeof(*p));
+	size_t chunks = v->cells_len / sizeof(struct pw_chunk);
+
+	if (!p)
+		return -ENOMEM;
+	/* the cells change under us: a per-interval snapshot tolerates that */
+	for (size_t c = 0; c < chunks; c++) {
+		for (int i = 0; i < PW_CHUNK_CELLS; i++) {
+			struct pw_cell cell = v->cells[c].c[i];
+			if (!cell.pins)
+				continue;
+			struct pw_holder_rec hr;
+			bool known = view_holder(v, cell.meta & PW_CELL_HOLDER, &hr);
+			if (v->tree_only && !(known && (hr.h.flags & PW_F_TREE)))
+				continue;
+			if (cnt == cap) {
+				struct pw_pin *np = realloc(p, 2 * cap * sizeof(*p));
+				if (!np) {
+					free(p);
+					return -ENOMEM;
+				}
+				p = np;
+				cap *= 2;
+			}
+			struct pw_pin *e = &p[cnt++];
+			memset(e, 0, sizeof(*e));
+			e->pins = cell.pins;
+			e->nr_pages = 1u << ((cell.meta >> PW_CELL_ORDER_SHIFT) & PW_CELL_ORDER_MASK);
+			if (known) {
+				e->h = hr.h;
+			} else {	/* holder lost (holders map was full) */
+				e->h.stack_id = -1;
+				snprintf(e->h.comm, sizeof(e->h.comm), "?");
+			}
+			if (cell.meta & PW_CELL_LONGTERM)
+				e->h.flags |= PW_F_LONGTERM;
+		}
+	}
+	*out = p;
+	*n = cnt;
+	return 0;
+}
+
+void view_stats(const struct pw_view *v, __u64 out[PW_S__MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *val = ncpu > 0 ? calloc(ncpu, sizeof(__u64)) : NULL;
+
+	for (__u32 i = 0; i < PW_S__MAX; i++) {
+		out[i] = 0;
+		if (val && v->stats_fd >= 0 && bpf_map_lookup_elem(v->stats_fd, &i, val) == 0)
+			for (int c = 0; c < ncpu; c++)
+				out[i] += val[c];
+	}
+	free(val);
+}
+
+void view_findings(const struct pw_view *v, __u64 groups[PW_K__MAX], __u64 pins[PW_K__MAX])
+{
+	struct pw_finding_key k, cur;
+	struct pw_finding_val val;
+	bool first = true;
+
+	while (v->findings_fd >= 0 && bpf_map_get_next_key(v->findings_fd, first ? NULL : &cur, &k) == 0) {
+		first = false;
+		cur = k;
+		if (k.kind < PW_K__MAX && bpf_map_lookup_elem(v->findings_fd, &k, &val) == 0) {
+			groups[k.kind]++;
+			pins[k.kind] += val.pins;
+		}
+	}
 }

@@ -14,6 +14,8 @@ struct pw_view {
 	__u64 max_pfn;			/* pfns the mirror covers */
 	const struct pw_holder_rec *holders;	/* PW_HOLDER_SLOTS, mmapped */
 	int stacks_fd, gets_fd;
+	int stats_fd, findings_fd;	/* -1 when not handed over */
+	bool tree_only;			/* run mode: only the traced tree's pins count */
 };
 
 /* The cell of pfn; false beyond the mirror. */
@@ -26,4 +28,11 @@ bool view_holder(const struct pw_view *v, __u32 hid, struct pw_holder_rec *out);
 bool view_get(const struct pw_view *v, __u32 gid, struct pw_holder *out);
 /* The raw ips of a stack id; returns the frame count (0: unknown). */
 int view_stack(const struct pw_view *v, __s32 id, __u64 ips[PW_STACK_DEPTH]);
+/* Every mirrored folio with pins (tree_only: the traced tree's), with its
+ * holder (comm "?" when lost); caller frees *out. 0 or -ENOMEM. */
+int view_pins(const struct pw_view *v, struct pw_pin **out, int *n);
+/* Finding groups and their pins by kind, as the findings map holds them. */
+void view_findings(const struct pw_view *v, __u64 groups[PW_K__MAX], __u64 pins[PW_K__MAX]);
+/* The per-CPU counters (enum pw_stat), summed; zeros without stats_fd. */
+void view_stats(const struct pw_view *v, __u64 out[PW_S__MAX]);
 #endif

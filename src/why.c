@@ -60,7 +60,7 @@ static int resolve_range(const struct pw_options *o, struct why_result *r, __u64
 		snprintf(r->range, sizeof(r->range), "%s %s", phys ? "physical" : "pfn", arg);
 	} else if (!strcmp(opt, "memory-block")) {
 		char path[96];
-		__u64 bs;
+		__u64 bs = 0;
 		if (parse_range(arg, &a, &b) || a != b)
 			return bad_range(o, "want a memory block number");
 		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%llu", (unsigned long long)a);
@@ -84,28 +84,40 @@ static int resolve_range(const struct pw_options *o, struct why_result *r, __u64
 			return 1;
 		}
 		snprintf(r->range, sizeof(r->range), "zone %s", arg);
-	} else {	/* cma */
-		char path[160];
-		__u64 base, count;
-		if (!*arg || strchr(arg, '/') || strlen(arg) > 64)
+	} else {	/* cma: needs the page scan's program, after the privilege check */
+		if (!*arg || strlen(arg) > 63)
 			return bad_range(o, "want a CMA area's name");
-		snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/base_pfn", arg);
-		int e = read_u64_file(path, 10, &base);
-		snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/count", arg);
-		if (!e)
-			e = read_u64_file(path, 10, &count);
-		if (e) {
-			fprintf(stderr, "pinwatch: cannot read CMA area '%s' from /sys/kernel/debug/cma "
-				"(%s; is debugfs mounted, and does the kernel have CMA?)\n", arg, strerror(-e));
-			return access("/sys/kernel/mm/cma", F_OK) ? PW_EXIT_UNSUPPORTED : 1;
-		}
-		r->start = base;
-		r->end = base + count;
-		snprintf(r->range, sizeof(r->range), "CMA area %s", arg);
+		return 0;
 	}
 	if (r->end <= r->start)
 		return bad_range(o, "empty range");
 	return 0;
+}
+
+/* --cma NAME: the area's pfns, from the kernel's own cma_areas[] (Debian
+ * builds no CMA debugfs); 0 or the exit status (said on stderr). */
+static int resolve_cma(const struct pw_options *o, struct pagescan *ps, struct why_result *r)
+{
+	struct pw_cma_area a[PW_CMA_MAX];
+	char names[PW_CMA_MAX * 66 + 40] = "no such CMA area; there are: ";
+	size_t l0 = strlen(names);
+	int n = pagescan_cma(ps, a, PW_CMA_MAX);
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(a[i].name, o->range_arg) && a[i].count) {
+			r->start = a[i].base_pfn;
+			r->end = a[i].base_pfn + a[i].count;
+			snprintf(r->range, sizeof(r->range), "CMA area %s", o->range_arg);
+			return 0;
+		}
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%.63s", l > l0 ? ", " : "", a[i].name);
+	}
+	if (!n) {
+		fprintf(stderr, "pinwatch: no CMA area on this kernel (--cma %s)\n", o->range_arg);
+		return PW_EXIT_UNSUPPORTED;
+	}
+	return bad_range(o, names);
 }
 
 static __u64 machine_max_pfn(void)
@@ -137,7 +149,6 @@ int cmd_why(struct pw_options *o)
 	if (privs_check())
 		return 1;
 	struct ksyms *ks = ksyms_load("/proc/kallsyms");
-	const struct ksym *vb = ks ? ksyms_by_name(ks, "vmemmap_base") : NULL;
 
 	int e = share_connect(&view, &info, err, sizeof(err));
 	bool traced = e == 0;
@@ -149,8 +160,17 @@ int cmd_why(struct pw_options *o)
 			fprintf(stderr, "pinwatch: %s\n", err);
 		snprintf(r.source, sizeof(r.source), "nowhere: no pinwatch serve or live session runs");
 	}
-	struct pagescan *ps = pagescan_open(vb ? vb->addr : 0, err, sizeof(err));
-	e = ps ? pagescan_range(ps, r.start, r.end, &scan, err, sizeof(err)) : -errno;
+	struct pagescan *ps = pagescan_open(ks, err, sizeof(err));
+	e = ps ? 0 : -errno;
+	if (ps && o->range_opt && !strcmp(o->range_opt, "cma")) {
+		rc = resolve_cma(o, ps, &r);
+		if (rc) {
+			pagescan_close(ps);
+			goto out;
+		}
+	}
+	if (!e)
+		e = pagescan_range(ps, r.start, r.end, &scan, err, sizeof(err));
 	pagescan_close(ps);
 	if (e) {
 		fprintf(stderr, "pinwatch: %s\n", err);

@@ -181,3 +181,72 @@ int BPF_PROG(pw_scan, __u64 start, __u64 end)
 	scan_sum.next = c.pfn;
 	return 0;
 }
+
+/* CMA areas (why --cma), from the kernel's cma_areas[] (kallsyms addresses
+ * set by the loader): struct cma is internal to mm/, in BTF but without a
+ * variable, and Debian does not build CMA's debugfs. Since 6.15 an area has
+ * ranges; before, one base_pfn and count. */
+const volatile __u64 cfg_cma_areas_addr = 0, cfg_cma_count_addr = 0;
+struct pw_cma_area cma_out[PW_CMA_MAX];
+__u32 cma_n;
+
+struct cma_memrange___pw {
+	unsigned long base_pfn;
+	unsigned long count;
+} __attribute__((preserve_access_index));
+struct cma___ranges {
+	char name[64];
+	int nranges;
+	struct cma_memrange___pw ranges[8];
+} __attribute__((preserve_access_index));
+struct cma___single {
+	unsigned long base_pfn;
+	unsigned long count;
+	char name[64];
+} __attribute__((preserve_access_index));
+
+static long cma_area(__u32 i, void *unused)
+{
+	__u32 n = cma_n;
+	if (n >= PW_CMA_MAX)
+		return 1;
+	struct pw_cma_area *o = &cma_out[n];
+	if (bpf_core_type_exists(struct cma___ranges) &&
+	    bpf_core_field_exists(((struct cma___ranges *)0)->nranges)) {
+		struct cma___ranges *c = (void *)(cfg_cma_areas_addr + i * bpf_core_type_size(struct cma___ranges));
+		int nr = BPF_CORE_READ(c, nranges);
+		__u64 lo = ~0ULL, hi = 0;
+		__u64 r0 = (__u64)c + bpf_core_field_offset(struct cma___ranges, ranges);
+		for (int r = 0; r < 8 && r < nr; r++) {
+			struct cma_memrange___pw *m =
+				(void *)(r0 + r * bpf_core_type_size(struct cma_memrange___pw));
+			__u64 b = BPF_CORE_READ(m, base_pfn), cnt = BPF_CORE_READ(m, count);
+			lo = b < lo ? b : lo;
+			hi = b + cnt > hi ? b + cnt : hi;
+		}
+		o->base_pfn = nr > 0 ? lo : 0;
+		o->count = nr > 0 ? hi - lo : 0;
+		BPF_CORE_READ_STR_INTO(&o->name, c, name);
+	} else if (bpf_core_type_exists(struct cma___single)) {
+		struct cma___single *c = (void *)(cfg_cma_areas_addr + i * bpf_core_type_size(struct cma___single));
+		o->base_pfn = BPF_CORE_READ(c, base_pfn);
+		o->count = BPF_CORE_READ(c, count);
+		BPF_CORE_READ_STR_INTO(&o->name, c, name);
+	} else {
+		return 1;
+	}
+	cma_n = n + 1;
+	return 0;
+}
+
+SEC("raw_tp")
+int BPF_PROG(pw_cma)
+{
+	unsigned int count = 0;
+	cma_n = 0;
+	if (!cfg_cma_areas_addr || !cfg_cma_count_addr ||
+	    bpf_probe_read_kernel(&count, sizeof(count), (void *)cfg_cma_count_addr))
+		return 0;
+	bpf_loop(count < PW_CMA_MAX ? count : PW_CMA_MAX, cma_area, NULL, 0);
+	return 0;
+}

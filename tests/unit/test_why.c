@@ -16,7 +16,8 @@ static int setup(void **state)
 	chunk = calloc(1, sizeof(*chunk));
 	holders = calloc(PW_HOLDER_SLOTS, sizeof(*holders));
 	view = (struct pw_view){ .cells = chunk, .cells_len = sizeof(*chunk), .max_pfn = 1024,
-				 .holders = holders, .stacks_fd = -1, .gets_fd = -1 };
+				 .holders = holders, .stacks_fd = -1, .gets_fd = -1,
+				 .stats_fd = -1, .findings_fd = -1 };
 	return chunk && holders ? 0 : -1;
 }
 

@@ -22,6 +22,9 @@ trixie*)
 	# the root sees this tree (cache and build dir) at the same absolute paths
 	mkdir -p "$root$top"
 	case "$out" in "$top"/*) ;; *) echo "build-kmod: $out is outside $top" >&2; exit 2 ;; esac
-	unshare -m sh -c "mount --bind '$top' '$root$top' && mount -t proc proc '$root/proc' && exec chroot '$root' $build" ;;
+	# a cache shared between checkouts (.cache a symlink) is mounted at its own path too
+	cache=$(readlink -f "$top/.cache")
+	case "$cache" in "$top"/*) more=: ;; *) mkdir -p "$root$cache"; more="mount --bind '$cache' '$root$cache'" ;; esac
+	unshare -m sh -c "mount --bind '$top' '$root$top' && $more && mount -t proc proc '$root/proc' && exec chroot '$root' $build" ;;
 *)	$build ;;
 esac

@@ -34,9 +34,10 @@ kdir=$(tests/vm/fetch-kernel.sh "$v") || { res FAIL "vm/$v" "kernel $v download/
 # header allows (default fentry kprobe) and auto; kernels below the floor
 # (PW_VM_FLOOR) run only the scenarios that name them. An empty PW_VM_MODES
 # runs them untraced. "name@mode" selects one by hand. A scenario with an
-# "# append:" header (a kernel argument such as preempt=full) boots on its
-# own, after the others, in the modes its header lists; picked by hand, its
-# argument is added.
+# "# append:" header (a kernel argument such as preempt=full) or a "# memory:"
+# header (qemu -m, for a layout 2G does not give) boots on its own, after the
+# others, in the modes its header lists (auto on the other kernels); picked
+# by hand, its argument or memory applies.
 onlist() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 ref_kernels="6.1 6.12"
 matrix=${PW_VM_MATRIX:-}
@@ -47,7 +48,7 @@ if [ $# -eq 0 ]; then
 		[ -f "$f" ] || continue
 		ks=$(hdr "$f" kernels)
 		[ -n "$matrix" ] || onlist "$v" "${ks:-$ref_kernels}" || continue
-		[ -z "$(hdr "$f" append)" ] || { apart+=("$f"); continue; }	# own boot, at the end
+		[ -z "$(hdr "$f" append)$(hdr "$f" memory)" ] || { apart+=("$f"); continue; }	# own boot, at the end
 		ms=$(hdr "$f" modes)
 		if [ -n "$matrix" ]; then	# every plan its header allows, and auto
 			modes=${PW_VM_MODES-fentry kprobe auto}; ms="${ms:-fentry kprobe} auto"
@@ -90,9 +91,12 @@ if [ ${#files[@]} -eq 0 ]; then
 fi
 fail_all() { for n in "${names[@]}"; do res FAIL "vm/$v/$n" "$1"; done; exit 1; }
 apps=	# the selected scenarios' "# append:" kernel arguments
+mem=${PW_VM_MEM:-2G}	# or a scenario's "# memory:" (qemu -m syntax)
 for f in "${files[@]}"; do
 	a=$(hdr "$f" append)
 	[ -z "$a" ] || case " $apps " in *" $a "*) ;; *) apps="$apps $a" ;; esac
+	a=$(hdr "$f" memory)
+	[ -z "$a" ] || mem=$a
 done
 
 # --- kernel, builds, initramfs ------------------------------------------------
@@ -116,7 +120,7 @@ run=$(IFS=,; echo "${names[*]}")
 echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s${apps:+, kernel args:$apps}"
 t0=$(date +%s%N)
 # No -enable-kvm (hangs on this host). ttyS0 = kernel console, ttyS1 = results.
-timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp "${PW_VM_SMP:-2}" -m "${PW_VM_MEM:-2G}" ${PW_VM_QEMU_ARGS:-} \
+timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp "${PW_VM_SMP:-2}" -m "$mem" ${PW_VM_QEMU_ARGS:-} \
 	-display none -monitor none -no-reboot -net none \
 	-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}$apps" \
@@ -190,7 +194,13 @@ for i in "${!names[@]}"; do
 done
 # scenarios that need a kernel argument: a boot each, in their header's modes
 for f in "${apart[@]}"; do
-	sel=(); for m in $(hdr "$f" modes); do sel+=("$f@$m"); done
+	sel=()
+	if [ -n "$matrix" ] || onlist "$v" "$ref_kernels"; then
+		for m in $(hdr "$f" modes); do
+			case "$m" in *:"$v") sel+=("$f@${m%:*}") ;; *:*) ;; *) sel+=("$f@$m") ;; esac
+		done
+		[ -z "$matrix" ] || sel+=("$f@auto")
+	else sel=("$f@auto"); fi
 	[ ${#sel[@]} -gt 0 ] || sel=("$f")
 	PW_VM_DIR="$out-$(basename "$f" .sh)" "$top/tests/vm/run-vm.sh" "$v" "${sel[@]}" || failed=1
 done

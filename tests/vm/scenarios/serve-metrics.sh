@@ -8,8 +8,8 @@
 # taken by the test module shows as pinwatch_pinned_pages{holder=
 # "pinwatch_test:pwt_pin_plain",longterm="true"} 16 and drops to 0 once
 # released; a put_page() bug increments the findings counter after the audit.
-# The HTTP server answers / , 404s, 405s and survives garbage. Then
-# `top --once` prints the holder table.
+# The HTTP server answers / , 404s, 405s and survives garbage. `top --once`
+# next to serve reads serve's mirror; after it, traces one interval itself.
 . "${PW_LIB:-/pw/lib.sh}"
 mode=${PW_TRACE:-auto}
 port=9477
@@ -69,6 +69,16 @@ pw_check alive-after-garbage sh -c "kill -0 $sp && wget -q -O /dev/null $url/met
 
 pw_check textfile-written grep -q '^pinwatch_build_info{' /tmp/pw.prom
 pw_check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | grep -q "^{\"schema_version\":1,"'
+# top next to serve: one table at once, from serve's mirror (no tracing of its own)
+pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
+pinwatch top --once >/tmp/topc.out 2>/tmp/topc.err; rc=$?
+cat /tmp/topc.err /tmp/topc.out
+pw_check top-next-to-serve-exit-0 [ "$rc" = 0 ]
+pw_check top-next-to-serve-reads-its-mirror grep -q "holders from pinwatch serve (pid $sp)" /tmp/topc.err
+pw_check top-next-to-serve-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/topc.out
+pw_check top-next-to-serve-counts grep -q "findings: leak 0, put_instead_of_unpin 1," /tmp/topc.out
+pwtest release-leaked >/dev/null || pw_fail "release-leaked"
+
 kill -TERM $sp; wait $sp; rc=$?
 pw_check serve-exits-0 [ "$rc" = 0 ]
 # once serve has exited: while it runs, a look can land between mkstemp and
