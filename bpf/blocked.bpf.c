@@ -7,6 +7,9 @@
  *    is still in use after migration gave up on it.
  *  - offline_pages' return: memory offline retries migration until a signal
  *    comes and never reaches that check while a page stays busy.
+ *  - migrate_pages' return: the folios still on its `from` list stayed put
+ *    (move_pages(2), mbind, NUMA balancing, demotion; compaction skips pinned
+ *    pages before it, and the callers above report their own).
  * Both can repeat in a loop: one event per range per PW_BLOCK_INTERVAL_NS,
  * with the failures in between counted.
  */
@@ -84,9 +87,9 @@ int BPF_PROG(fx_offline_pages, unsigned long start_pfn, unsigned long nr_pages, 
 	return 0;
 }
 
-/* kprobes: the range from the entry, by thread, for the return */
+/* kprobes: the arguments from the entry, by thread, for the return */
 struct pw_offline_args {
-	__u64 start, nr;
+	__u64 start, nr;	/* offline_pages: the range; migrate_pages: from, reason */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -115,5 +118,77 @@ int BPF_KRETPROBE(kr_offline_pages, int ret)
 	bpf_map_delete_elem(&offline_args, &id);
 	if (ret)
 		pw_blocked(ctx, PW_BLOCK_OFFLINE, start, start + nr, start, ret);
+	return 0;
+}
+
+/* The requests nothing else reports, as PW_MR_*; 0 for the others. */
+static __always_inline __u16 pw_migrate_reason(int reason)
+{
+	if (reason == bpf_core_enum_value(enum migrate_reason, MR_SYSCALL))
+		return PW_MR_SYSCALL;
+	if (reason == bpf_core_enum_value(enum migrate_reason, MR_MEMPOLICY_MBIND))
+		return PW_MR_MBIND;
+	if (reason == bpf_core_enum_value(enum migrate_reason, MR_NUMA_MISPLACED))
+		return PW_MR_NUMA;
+	if (bpf_core_enum_value_exists(enum migrate_reason, MR_DEMOTION) &&
+	    reason == bpf_core_enum_value(enum migrate_reason, MR_DEMOTION))
+		return PW_MR_DEMOTION;
+	return 0;
+}
+
+/* The folios migrate_pages() left on `from` (a list through folio->lru):
+ * one event each, the first 8. */
+static __always_inline void pw_migrate_failed(void *ctx, __u64 from, int reason)
+{
+	__u16 why = pw_migrate_reason(reason);
+	__u64 base = pw_vmemmap(), pos = 0, sz = bpf_core_type_size(struct page);
+	__u64 off = bpf_core_field_offset(struct folio, lru);
+
+	if (!why || bpf_probe_read_kernel(&pos, sizeof(pos), (void *)from))
+		return;
+	for (int i = 0; i < 8 && pos && pos != from; i++) {
+		__u64 folio = pos - off;
+		if (folio < base)
+			return;
+		__u64 pfn = (folio - base) / sz;
+		__u32 nr = pw_folio_nr_pages((void *)folio, pw_folio_flags((void *)folio));
+		pw_blocked(ctx, PW_BLOCK_MIGRATE, pfn, pfn + nr, pfn, why);
+		if (bpf_probe_read_kernel(&pos, sizeof(pos), (void *)pos))
+			return;
+	}
+}
+
+SEC("fexit/migrate_pages")
+int BPF_PROG(fx_migrate_pages, void *from, void *get_new, void *put_new, unsigned long priv,
+	     int mode, int reason, void *succeeded, int ret)
+{
+	if (ret > 0)
+		pw_migrate_failed(ctx, (__u64)from, reason);
+	return 0;
+}
+
+SEC("kprobe/migrate_pages")
+int BPF_KPROBE(kp_migrate_pages, void *from)
+{
+	/* the sixth argument: BPF_KPROBE names five (x86-64: r9) */
+	int reason = (int)ctx->r9;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_offline_args a = { .start = (__u64)from, .nr = (__u64)reason };
+	bpf_map_update_elem(&offline_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/migrate_pages")
+int BPF_KRETPROBE(kr_migrate_pages, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_offline_args *a = bpf_map_lookup_elem(&offline_args, &id);
+	if (!a)
+		return 0;
+	__u64 from = a->start;
+	int reason = a->nr;
+	bpf_map_delete_elem(&offline_args, &id);
+	if (ret > 0)
+		pw_migrate_failed(ctx, from, reason);
 	return 0;
 }

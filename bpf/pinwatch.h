@@ -161,8 +161,9 @@ struct pw_event {
 
 /* A range of RAM the kernel could not free for a new use (bpf/blocked.bpf.c):
  * alloc_contig_range (CMA, runtime gigantic hugepages) found the page at
- * busy_pfn still in use after migrating (PW_BLOCK_ISOLATE), or memory
- * offline gave up on the range (PW_BLOCK_OFFLINE, err: its -errno). */
+ * busy_pfn still in use after migrating (PW_BLOCK_ISOLATE), memory offline
+ * gave up on the range (PW_BLOCK_OFFLINE, err: its -errno), or a migration
+ * asked by a task left the folio at start_pfn in place (PW_BLOCK_MIGRATE). */
 struct pw_block_event {
 	__u64 ts_ns;		/* boot clock */
 	__u64 start_pfn, end_pfn, busy_pfn;	/* busy_pfn: start_pfn when unknown */
@@ -175,6 +176,12 @@ struct pw_block_event {
 };
 #define PW_BLOCK_ISOLATE	1	/* test_pages_isolated: busy_pfn is the first busy page */
 #define PW_BLOCK_OFFLINE	2	/* offline_pages returned err */
+#define PW_BLOCK_MIGRATE	3	/* migrate_pages left this folio; err: PW_MR_* */
+/* Why a migration was asked, for the requests nothing else reports */
+#define PW_MR_SYSCALL		1	/* move_pages(2), migrate_pages(2) */
+#define PW_MR_MBIND		2	/* mbind(2) */
+#define PW_MR_NUMA		3	/* NUMA balancing */
+#define PW_MR_DEMOTION		4	/* memory tiering */
 #define PW_BLOCK_INTERVAL_NS	1000000000ull	/* one event per range per second */
 
 /* Audit program input (BPF_PROG_TEST_RUN ctx of the raw_tp audit program). */

@@ -29,6 +29,17 @@ const char *blocked_what(char *const *frames, int n)
 	return "contig";
 }
 
+const char *blocked_reason(int mr)
+{
+	switch (mr) {
+	case PW_MR_SYSCALL: return "move_pages/migrate_pages";
+	case PW_MR_MBIND: return "mbind";
+	case PW_MR_NUMA: return "NUMA balancing";
+	case PW_MR_DEMOTION: return "demotion";
+	default: return "?";
+	}
+}
+
 const char *blocked_what_text(const char *what)
 {
 	if (!strcmp(what, "offline"))
@@ -37,6 +48,8 @@ const char *blocked_what_text(const char *what)
 		return "CMA allocation";
 	if (!strcmp(what, "hugepage"))
 		return "gigantic hugepage allocation";
+	if (!strcmp(what, "migrate"))
+		return "page migration";
 	return "contiguous allocation";
 }
 
@@ -54,7 +67,8 @@ int blocked_explain(struct pw_blocked *b, const struct pw_block_event *e, struct
 	b->ev.comm[PW_COMM_LEN - 1] = 0;
 	if (n && report_symbolize(ks, ips, n, &frames, &nf))
 		return -ENOMEM;
-	b->what = e->source == PW_BLOCK_OFFLINE ? "offline" : blocked_what(frames, nf);
+	b->what = e->source == PW_BLOCK_OFFLINE ? "offline" :
+		  e->source == PW_BLOCK_MIGRATE ? "migrate" : blocked_what(frames, nf);
 	report_free_frames(frames, nf);
 	b->why.start = e->busy_pfn;
 	b->why.end = e->end_pfn > e->busy_pfn ? e->end_pfn : e->busy_pfn + 1;
@@ -67,6 +81,35 @@ int blocked_explain(struct pw_blocked *b, const struct pw_block_event *e, struct
 	if (rc)
 		snprintf(err, errlen, "out of memory");
 	return rc;
+}
+
+void blocked_record(const struct pw_blocked *b, __u64 start_ns, struct pw_blocked_rec *out)
+{
+	const struct why_result *r = &b->why;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->what, sizeof(out->what), "%s", b->what);
+	out->start_pfn = b->ev.start_pfn;
+	out->end_pfn = b->ev.end_pfn;
+	out->busy_pfn = b->ev.busy_pfn;
+	out->err = b->ev.err;
+	out->pid = b->ev.tgid;
+	memcpy(out->comm, b->ev.comm, sizeof(out->comm));
+	out->repeats = b->ev.repeats;
+	out->at_s = b->ev.ts_ns > start_ns ? (b->ev.ts_ns - start_ns) / 1e9 : 0;
+	for (int i = 0; i < r->n_groups; i++) {
+		const struct why_group *g = &r->groups[i];
+		if (out->n_holders == PW_BLOCKED_HOLDERS) {
+			out->more_holders++;
+			continue;
+		}
+		typeof(out->holders[0]) *h = &out->holders[out->n_holders++];
+		snprintf(h->verdict, sizeof(h->verdict), "%s", why_verdict_name(g->verdict));
+		snprintf(h->holder, sizeof(h->holder), "%s", g->holder);
+		memcpy(h->comm, g->h.comm, sizeof(h->comm));
+		h->pid = g->h.tgid;
+		h->pages = g->pages;
+	}
 }
 
 void blocked_free(struct pw_blocked *b)
@@ -85,6 +128,8 @@ void blocked_text(FILE *out, const char *ts, const struct pw_blocked *b)
 		b->ev.comm, b->ev.tgid);
 	if (b->ev.source == PW_BLOCK_ISOLATE)
 		fprintf(out, " at pfn %#" PRIx64, (uint64_t)b->ev.busy_pfn);
+	else if (b->ev.source == PW_BLOCK_MIGRATE)
+		fprintf(out, " (%s)", blocked_reason(b->ev.err));
 	else
 		fprintf(out, ": %s", strerror(-b->ev.err));
 	if (b->ev.repeats)

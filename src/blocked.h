@@ -10,13 +10,14 @@
 #include <linux/types.h>
 #include "bpf/pinwatch.h"
 #include "why.h"
+#include "report.h"
 
 struct pagescan;
 struct ksyms;
 
 struct pw_blocked {
 	struct pw_block_event ev;
-	const char *what;	/* "offline", "cma", "hugepage" or "contig" (metrics label) */
+	const char *what;	/* "offline", "cma", "hugepage", "contig", "migrate" (metrics label) */
 	struct why_result why;	/* pfns [busy_pfn, end_pfn) */
 };
 
@@ -28,8 +29,12 @@ int blocked_explain(struct pw_blocked *b, const struct pw_block_event *e, struct
 void blocked_free(struct pw_blocked *b);
 /* what (by the requester's frames): see struct pw_blocked */
 const char *blocked_what(char *const *frames, int n);
+/* why a migration was asked (PW_MR_*): "move_pages/migrate_pages", ... */
+const char *blocked_reason(int mr);
 /* "memory offline", "CMA allocation", ... */
 const char *blocked_what_text(const char *what);
+/* The report's record of it; start_ns: when tracing began. */
+void blocked_record(const struct pw_blocked *b, __u64 start_ns, struct pw_blocked_rec *out);
 /* One line for the event, then one per holder group (live mode). */
 void blocked_text(FILE *out, const char *ts, const struct pw_blocked *b);
 #endif

@@ -35,6 +35,10 @@ struct session {
 	struct share *share;		/* answering `why` and `top` (serve, live) */
 	struct session_hooks hooks;
 	struct pagescan *scan;		/* explains blocked ranges (tp_isolate) */
+	struct pw_blocked_rec *blocked;	/* for the report (PW_REPORT_BLOCKED_MAX) */
+	int n_blocked;
+	__u64 blocked_dropped;
+	__u64 pre_pins, pre_pages;	/* pinned before tracing (serve, top: scan_before) */
 	bool ksyms_fresh;		/* plan.ksyms re-read since attach */
 	unsigned long modules_hash;	/* /proc/modules then (parse_modules_hash) */
 };

@@ -64,7 +64,7 @@ static int cmp_stack(const void *a, const void *b)
 	return x->h.stack_id < y->h.stack_id ? -1 : x->h.stack_id > y->h.stack_id;
 }
 
-static struct pw_holder_stat *holder_get(struct pw_snapshot *s, const char *name)
+struct pw_holder_stat *holder_get(struct pw_snapshot *s, const char *name)
 {
 	for (int i = 0; i < s->n_holders; i++)
 		if (!strcmp(s->holders[i].name, name))
@@ -208,6 +208,19 @@ int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_kn
 	for (int i = 0; i < s->n_holders - 1 && *n_known < k; i++)
 		snprintf(known[(*n_known)++], PW_HOLDER_LEN, "%s", s->holders[i].name);
 	return 0;
+}
+
+void holders_add_before(struct pw_snapshot *s, __u64 pre_pins, __u64 pre_pages)
+{
+	__u64 left = pre_pins > s->preexisting_released ? pre_pins - s->preexisting_released : 0;
+	if (!pre_pins)
+		return;
+	struct pw_holder_stat *h = holder_get(s, PW_HOLDER_BEFORE);
+	if (!h)
+		return;
+	/* releases are counted in pins: small folios hold one pin a page */
+	h->pins[0] += left;
+	h->pages[0] += left < pre_pages ? left : pre_pages;
 }
 
 void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,

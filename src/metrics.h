@@ -100,6 +100,14 @@ int holders_topk(struct pw_snapshot *s, int k);
  * k. known/n_known carry the names from one snapshot to the next. */
 int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_known, int k);
 
+/* The holder row of the pins found at start that tracing did not see taken
+ * (the page scan, src/pagescan.h): pre_pins of them on pre_pages pages,
+ * less those released since (preexisting_released). Before holders_topk. */
+#define PW_HOLDER_BEFORE	"before_tracing"
+void holders_add_before(struct pw_snapshot *s, __u64 pre_pins, __u64 pre_pages);
+/* A holder's row by name, added (zero) when absent; NULL without memory. */
+struct pw_holder_stat *holder_get(struct pw_snapshot *s, const char *name);
+
 /* One more blocked event for (what, holder, longterm) in tab (n used). */
 void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,
 		   bool longterm);

@@ -45,6 +45,7 @@ static const struct { const char *sym; enum pw_role role; } hook_syms[] = {
 	{ "get_user_pages_remote", PW_ROLE_API },
 	{ "get_user_pages_unlocked", PW_ROLE_API },
 	{ "offline_pages", PW_ROLE_API },	/* blocked ranges (bpf/blocked.bpf.c) */
+	{ "migrate_pages", PW_ROLE_API },
 };
 
 const char *pw_mode_name(enum pw_mode m)

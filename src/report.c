@@ -315,9 +315,11 @@ void report_free(struct pw_report *r)
 	}
 	free(r->groups);
 	free(r->attach);
+	free(r->blocked);
 	r->groups = NULL;
 	r->attach = NULL;
-	r->n_groups = r->n_attach = 0;
+	r->blocked = NULL;
+	r->n_groups = r->n_attach = r->n_blocked = 0;
 }
 
 int report_bug_count(const struct pw_report *r)

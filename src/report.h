@@ -48,6 +48,29 @@ struct pw_attach {
 	char mode[16];		/* "fentry", "fexit", "kprobe", "kretprobe", "tp_btf" */
 };
 
+/* A range that failed to offline or allocate while tracing (src/blocked.h),
+ * as the report keeps it: what asked, and the first holder groups of its
+ * busy pages. */
+#define PW_BLOCKED_HOLDERS	4
+#define PW_REPORT_BLOCKED_MAX	256	/* kept per report; later ones are counted */
+struct pw_blocked_rec {
+	char what[16];		/* "offline", "cma", "hugepage", "contig" */
+	__u64 start_pfn, end_pfn, busy_pfn;
+	int err;		/* -errno (offline), -EBUSY (isolation) */
+	__u32 pid;		/* the task that asked */
+	char comm[PW_COMM_LEN];
+	__u32 repeats;		/* failures of the range folded into this one */
+	double at_s;		/* since tracing began */
+	int n_holders, more_holders;
+	struct {
+		char verdict[32];	/* why_verdict_name() */
+		char holder[96];
+		char comm[PW_COMM_LEN];
+		__u32 pid;
+		__u64 pages;
+	} holders[PW_BLOCKED_HOLDERS];
+};
+
 struct pw_report {
 	char kernel[128];	/* uname -r */
 	struct pw_attach *attach; int n_attach;
@@ -67,6 +90,8 @@ struct pw_report {
 	 * checks pinned pages), only marks, swept this many times (cells cleared) */
 	__u64 page_free_missed, marks_sweeps, marks_swept;
 	__u64 suppressed;	/* groups removed by suppressions */
+	struct pw_blocked_rec *blocked; int n_blocked;
+	__u64 blocked_dropped;	/* beyond PW_REPORT_BLOCKED_MAX */
 	double duration_s;
 	bool incomplete;	/* set by report_finish() when anything was dropped */
 };

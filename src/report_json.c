@@ -65,6 +65,37 @@ int report_json(FILE *out, const struct pw_report *r)
 			finding(&w, &r->groups[i]);
 	jw_close(&w, ']');
 
+	/* ranges that failed to offline or allocate on busy pages meanwhile */
+	jw_open(&w, "blocked", '[');
+	for (i = 0; i < r->n_blocked; i++) {
+		const struct pw_blocked_rec *b = &r->blocked[i];
+		jw_open(&w, NULL, '{');
+		jw_str(&w, "what", b->what);
+		jw_u64(&w, "start_pfn", b->start_pfn);
+		jw_u64(&w, "end_pfn", b->end_pfn);
+		jw_u64(&w, "busy_pfn", b->busy_pfn);
+		jw_s64(&w, "error", b->err);
+		jw_str(&w, "comm", b->comm);
+		jw_u64(&w, "pid", b->pid);
+		jw_u64(&w, "repeats", b->repeats);
+		jw_double(&w, "at_s", b->at_s);
+		jw_open(&w, "holders", '[');
+		for (int h = 0; h < b->n_holders; h++) {
+			jw_open(&w, NULL, '{');
+			jw_str(&w, "verdict", b->holders[h].verdict);
+			jw_str(&w, "holder", b->holders[h].holder);
+			jw_str(&w, "comm", b->holders[h].comm);
+			jw_u64(&w, "pid", b->holders[h].pid);
+			jw_u64(&w, "pages", b->holders[h].pages);
+			jw_close(&w, '}');
+		}
+		jw_close(&w, ']');
+		jw_u64(&w, "more_holders", b->more_holders);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	jw_u64(&w, "blocked_not_kept", r->blocked_dropped);
+
 	jw_open(&w, "totals", '{');
 	jw_u64(&w, "pins_acquired", r->pins_acquired);
 	jw_u64(&w, "pins_released", r->pins_released);

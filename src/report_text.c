@@ -174,6 +174,18 @@ void report_text(FILE *out, const struct pw_report *r)
 			findings += g->n_merged;
 		}
 	}
+	for (i = 0; i < r->n_blocked; i++) {
+		const struct pw_blocked_rec *b = &r->blocked[i];
+		fprintf(out, "blocked: %s of pfn %#llx-%#llx by %s[%u] at %.1fs", b->what,
+			(unsigned long long)b->start_pfn, (unsigned long long)b->end_pfn - 1, b->comm,
+			b->pid, b->at_s);
+		for (int h = 0; h < b->n_holders; h++)
+			fprintf(out, "%s %s %s (%llu pages)", h ? ";" : ":", b->holders[h].verdict,
+				b->holders[h].holder, (unsigned long long)b->holders[h].pages);
+		if (b->more_holders)
+			fprintf(out, "; %d more holders (--json)", b->more_holders);
+		fputc('\n', out);
+	}
 	totals(out, r);
 	losses(out, r);
 	if (groups)

@@ -67,7 +67,7 @@ static void on_blocked(void *arg, const struct pw_block_event *e)
 	struct pw_blocked b;
 	char err[256];
 
-	if (!s->scan || !s->hooks.on_blocked)
+	if (!s->scan)
 		return;
 	/* kallsyms as it is now: the probe's copy predates the BPF trampolines
 	 * (module space on 6.1, where they pass for a module's function) and
@@ -80,9 +80,16 @@ static void on_blocked(void *arg, const struct pw_block_event *e)
 		s->modules_hash = h;
 	}
 	if (blocked_explain(&b, e, s->scan, tracer_view(s->tr), s->plan.ksyms, pw_now_ns(),
-			    err, sizeof(err)) == 0)
-		s->hooks.on_blocked(s->hooks.arg, &b);
-	else
+			    err, sizeof(err)) == 0) {
+		if (!s->blocked)
+			s->blocked = calloc(PW_REPORT_BLOCKED_MAX, sizeof(*s->blocked));
+		if (s->blocked && s->n_blocked < PW_REPORT_BLOCKED_MAX)
+			blocked_record(&b, s->start_ns, &s->blocked[s->n_blocked++]);
+		else
+			s->blocked_dropped++;
+		if (s->hooks.on_blocked)
+			s->hooks.on_blocked(s->hooks.arg, &b);
+	} else
 		fprintf(stderr, "pinwatch: explaining a blocked range: %s\n", err);
 	blocked_free(&b);
 }
@@ -128,7 +135,7 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			"a preempted fentry program makes the kernel skip it for other tasks on its CPU "
 			"(counted as skipped hook runs); --attach auto uses kprobes here\n",
 			s->plan.preempt.model, s->plan.preempt.source);
-	if (s->plan.tp_isolate && s->hooks.on_blocked) {
+	if (s->plan.tp_isolate) {
 		/* loaded now, while privileged; run on each blocked range */
 		s->scan = pagescan_open(s->plan.ksyms, err, sizeof(err));
 		if (!s->scan)
@@ -162,6 +169,11 @@ void session_totals(struct session *s, struct pw_report *r)
 	report_counts(r, st, &s->before, &after);
 	r->dropped_runs += tracer_missed_runs(s->tr);
 	tracer_pinned(s->tr, &r->pages_pinned_at_end, &pins);
+	if (s->n_blocked && (r->blocked = malloc(s->n_blocked * sizeof(*r->blocked)))) {
+		memcpy(r->blocked, s->blocked, s->n_blocked * sizeof(*r->blocked));
+		r->n_blocked = s->n_blocked;
+	}
+	r->blocked_dropped = s->blocked_dropped;
 	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
 }
 
@@ -217,7 +229,8 @@ int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
 
 void session_share(struct session *s, const char *mode)
 {
-	s->share = share_start(s->tr, mode, s->start_ns, &s->before, s->plan.kernel);
+	const __u64 pre[2] = { s->pre_pins, s->pre_pages };
+	s->share = share_start(s->tr, mode, s->start_ns, &s->before, s->plan.kernel, pre);
 }
 
 void session_end(struct session *s)
@@ -226,6 +239,9 @@ void session_end(struct session *s)
 	s->share = NULL;
 	pagescan_close(s->scan);
 	s->scan = NULL;
+	free(s->blocked);
+	s->blocked = NULL;
+	s->n_blocked = 0;
 	tracer_close(s->tr);
 	suppressions_free(s->sup);
 	probe_free(&s->plan);

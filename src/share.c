@@ -21,6 +21,7 @@ struct share_msg {
 	__u32 pid, vmstat_ok;
 	__u64 start_ns, max_pfn, cells_len;
 	__s64 vm_acquired, vm_released;	/* /proc/vmstat when tracing began */
+	__u64 pre_pins, pre_pages;	/* pinned before tracing (serve's scan) */
 	char mode[16];
 	char kernel[128];
 };
@@ -82,7 +83,7 @@ static void *serve_clients(void *arg)
 }
 
 struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
-			  const struct pw_vmstat *before, const char *kernel)
+			  const struct pw_vmstat *before, const char *kernel, const __u64 pre[2])
 {
 	struct share *s = calloc(1, sizeof(*s));
 	struct sockaddr_un a;
@@ -109,7 +110,8 @@ struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
 	s->msg = (struct share_msg){ .magic = SHARE_MAGIC, .version = SHARE_VERSION,
 				     .pid = getpid(), .start_ns = start_ns, .vmstat_ok = before->ok,
 				     .vm_acquired = before->acquired, .vm_released = before->released,
-				     .max_pfn = v->max_pfn, .cells_len = v->cells_len };
+				     .max_pfn = v->max_pfn, .cells_len = v->cells_len,
+				     .pre_pins = pre[0], .pre_pages = pre[1] };
 	snprintf(s->msg.mode, sizeof(s->msg.mode), "%s", mode);
 	snprintf(s->msg.kernel, sizeof(s->msg.kernel), "%s", kernel);
 	if (pthread_create(&s->thread, NULL, serve_clients, s)) {
@@ -209,6 +211,8 @@ int share_connect(struct pw_view *v, struct pw_share_info *info, char *err, size
 			       .stats_fd = fds[FD_STATS], .findings_fd = fds[FD_FINDINGS] };
 	info->pid = msg.pid;
 	info->start_ns = msg.start_ns;
+	info->pre[0] = msg.pre_pins;
+	info->pre[1] = msg.pre_pages;
 	info->before = (struct pw_vmstat){ .ok = msg.vmstat_ok, .acquired = msg.vm_acquired,
 					   .released = msg.vm_released };
 	snprintf(info->mode, sizeof(info->mode), "%.15s", msg.mode);

@@ -20,7 +20,7 @@ struct share;
 /* Answer on the socket from a thread of its own; NULL when another session
  * already does (said on stderr) or the socket cannot be made. */
 struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
-			  const struct pw_vmstat *before, const char *kernel);
+			  const struct pw_vmstat *before, const char *kernel, const __u64 pre[2]);
 /* Stops answering; call before tracer_close. NULL is fine. */
 void share_stop(struct share *s);
 
@@ -29,6 +29,7 @@ struct pw_share_info {
 	char mode[16];		/* "serve", "live" */
 	__u64 start_ns;		/* CLOCK_BOOTTIME its tracing began */
 	struct pw_vmstat before;	/* /proc/vmstat then */
+	__u64 pre[2];			/* pins, pages older than its tracing */
 	char kernel[128];
 };
 /* The running session's maps as a view: 0, -ENOENT when no session answers,

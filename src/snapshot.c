@@ -14,6 +14,7 @@
 #include "ksyms.h"
 #include "parse.h"
 #include "blocked.h"
+#include "pagescan.h"
 
 /* A cheap signature of the loaded modules (parse_modules_hash): kallsyms is
  * slow to read (seconds under emulation), so it is re-read only when a
@@ -60,6 +61,42 @@ static void on_blocked(void *arg, const struct pw_blocked *b)
 	}
 }
 
+/* Pins older than tracing: every folio's own pin count, less what the mirror
+ * already holds (pins taken since attach), read once at start. */
+static void scan_before(struct monitor *m)
+{
+	const struct pw_view *v = tracer_view(m->s.tr);
+	struct pagescan *ps = m->s.scan;
+	struct pw_scan scan;
+	char err[256];
+	__u64 t0 = pw_now_ns();
+
+	if (!ps && !(ps = pagescan_open(m->s.plan.ksyms, err, sizeof(err)))) {
+		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
+		return;
+	}
+	if (pagescan_range(ps, 0, v->max_pfn, &scan, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < scan.n; i++) {
+			const struct pw_scan_rec *r = &scan.recs[i];
+			struct pw_cell cell = { 0 };
+			view_cell(v, r->pfn, &cell);
+			if (r->pins > cell.pins) {
+				m->s.pre_pins += r->pins - cell.pins;
+				m->s.pre_pages += r->nr_pages;
+			}
+		}
+		fprintf(stderr, "pinwatch: %llu pages (%llu pins) were pinned before tracing began "
+			"(holder \"%s\"; scan of %.1f GiB in %.2f s)\n", (unsigned long long)m->s.pre_pages,
+			(unsigned long long)m->s.pre_pins, PW_HOLDER_BEFORE, v->max_pfn * 4096.0 / (1 << 30),
+			(pw_now_ns() - t0) / 1e9);
+		pagescan_free(&scan);
+	} else {
+		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
+	}
+	if (ps != m->s.scan)
+		pagescan_close(ps);
+}
+
 int monitor_start(struct monitor *m, struct pw_options *o)
 {
 	memset(m, 0, sizeof(*m));
@@ -68,6 +105,8 @@ int monitor_start(struct monitor *m, struct pw_options *o)
 	int rc = session_start(&m->s, o, false, &hooks);
 	if (!rc)
 		reload_ksyms(m);
+	if (!rc)
+		scan_before(m);
 	return rc;
 }
 
@@ -152,7 +191,7 @@ static void snap_counts(struct pw_snapshot *snap, const struct pw_report *r,
 
 static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64 now,
 			void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
-			char (*known)[PW_HOLDER_LEN], int *n_known)
+			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2])
 {
 	struct pw_pin *pins = NULL;
 	int n = 0, err = view_pins(v, &pins, &n);
@@ -163,6 +202,8 @@ static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64
 		err = holders_collect(snap, pins, n, now, name_of, ctx);
 	}
 	free(pins);
+	if (!err)
+		holders_add_before(snap, pre[0], pre[1]);
 	if (!err)
 		err = holders_topk(snap, top_k);
 	if (!err)
@@ -191,7 +232,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	memcpy(snap->blocked, m->blocked, sizeof(m->blocked));
 	snap->n_blocked = m->n_blocked;
 	int err = snap_holders(snap, tracer_view(m->s.tr), now, name_stack, m, o->top_k,
-			       m->known, &m->n_known);
+			       m->known, &m->n_known, (const __u64[2]){ m->s.pre_pins, m->s.pre_pages });
 	if (!err)
 		err = add_findings(m, snap);
 	return err;
@@ -227,5 +268,6 @@ int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *sna
 	report_counts(&r, st, &c->info.before, &after);
 	snap_counts(snap, &r, &c->info.before);
 	view_findings(&c->view, snap->findings, snap->finding_pins);
-	return snap_holders(snap, &c->view, now, client_name_stack, c, top_k, c->known, &c->n_known);
+	return snap_holders(snap, &c->view, now, client_name_stack, c, top_k, c->known, &c->n_known,
+			    c->info.pre);
 }

@@ -28,6 +28,8 @@
  *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
  *   pwtest udmabuf --pages N [--hold-ms MS]
+ *   pwtest move --pages N
+ *       (pinned by the module until release-leaked, then move_pages(2) to the other node: move.c)
  *   pwtest vmstat
  *   --time (pin, pvm, uring, odirect): append elapsed_ns=N, the CLOCK_MONOTONIC time of
  *       the --iters loop alone (no buffer setup), for bench/ (busybox has no date +%N)
@@ -507,6 +509,7 @@ static const struct {
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
 	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
 	{ "irq-unpin", cmd_irq_unpin }, { "irq-free", cmd_irq_free }, { "gup-threads", cmd_gup_threads },
+	{ "move", cmd_move },
 };
 
 int main(int argc, char **argv)
@@ -526,6 +529,7 @@ int main(int argc, char **argv)
 			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
 			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
+			"       pwtest move --pages N   (pinned by the module, then move_pages(2) to the other node)\n"
 			"       pwtest vmstat\n"
 			"       pwtest pfns --file F --pages N      (the pfn of each of F's first N pages)\n"
 			"       (pin, pvm, uring, odirect: [--iters K] [--time] appends elapsed_ns=N)\n");

@@ -36,6 +36,9 @@ int open_dev(void);
 int pin_batch(int fd, uint32_t api, void *addr, long npages, int64_t *acquired);			/* /dev/pinwatch_test, or die */
 void alias_buf(char *buf, long npages);	/* --alias: one page npages times */
 
+/* move.c */
+int cmd_move(int argc, char **argv);
+
 /* pinners.c */
 int cmd_pvm(int argc, char **argv);
 int cmd_uring(int argc, char **argv);

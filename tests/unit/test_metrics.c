@@ -238,6 +238,29 @@ static void exposition_has_every_metric(void **state)
 	snapshot_free(&s);
 }
 
+/* Pins older than tracing: one row, shrinking by the releases of such pins. */
+static void before_tracing_row_shrinks_with_releases(void **state)
+{
+	struct pw_snapshot s;
+
+	memset(&s, 0, sizeof(s));
+	s.preexisting_released = 3;
+	holders_add_before(&s, 10, 10);
+	assert_int_equal(s.n_holders, 1);
+	assert_string_equal(s.holders[0].name, "before_tracing");
+	assert_true(s.holders[0].pins[0] == 7 && s.holders[0].pages[0] == 7 && s.holders[0].pages[1] == 0);
+	snapshot_free(&s);
+	memset(&s, 0, sizeof(s));
+	s.preexisting_released = 600;	/* a THP's 512 pins on one folio, and more released */
+	holders_add_before(&s, 514, 513);
+	assert_int_equal(s.n_holders, 1);
+	assert_true(s.holders[0].pins[0] == 0 && s.holders[0].pages[0] == 0);
+	snapshot_free(&s);
+	memset(&s, 0, sizeof(s));
+	holders_add_before(&s, 0, 0);	/* none: no row */
+	assert_int_equal(s.n_holders, 0);
+}
+
 /* Past PW_BLOCKED_MAX series, holders fold into "other", which keeps counting. */
 static void blocked_series_are_bounded(void **state)
 {
@@ -441,6 +464,7 @@ int main(void)
 		cmocka_unit_test(exposition_has_every_metric),
 		cmocka_unit_test(exposition_passes_promtool),
 		cmocka_unit_test(blocked_series_are_bounded),
+		cmocka_unit_test(before_tracing_row_shrinks_with_releases),
 		cmocka_unit_test(json_is_one_line_with_schema_version),
 		cmocka_unit_test(textfile_write_is_atomic),
 		cmocka_unit_test(top_once_table),

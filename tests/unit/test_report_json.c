@@ -45,8 +45,51 @@ static void json_writes_zero_values_and_empty_arrays(void **state)
 		      "and d[\"totals\"][\"stacks_reused\"] == 0 "
 		      "and d[\"totals\"][\"page_free_runs_skipped\"] == 0 and d[\"totals\"][\"marks_sweeps\"] == 0 "
 		      "and d[\"totals\"][\"marks_swept\"] == 0 "
-		      "and d[\"kernel_counters\"][\"drift_acquired\"] == 0 and d[\"suppressed\"] == 0");
+		      "and d[\"kernel_counters\"][\"drift_acquired\"] == 0 and d[\"suppressed\"] == 0 "
+		      "and d[\"blocked\"] == [] and d[\"blocked_not_kept\"] == 0");
 	free(j);
+	report_free(&r);
+}
+
+/* A range that failed to offline while tracing: JSON has every field, the
+ * text one line before the totals. */
+static void blocked_ranges_in_json_and_text(void **state)
+{
+	struct pw_report r;
+	struct pw_blocked_rec *b = calloc(1, sizeof(*b));
+
+	memset(&r, 0, sizeof(r));
+	assert_non_null(b);
+	snprintf(b->what, sizeof(b->what), "offline");
+	b->start_pfn = 0x70000;
+	b->end_pfn = 0x78000;
+	b->busy_pfn = 0x70000;
+	b->err = -4;
+	b->pid = 269;
+	snprintf(b->comm, sizeof(b->comm), "sh");
+	b->at_s = 12.5;
+	b->n_holders = 1;
+	b->more_holders = 2;
+	snprintf(b->holders[0].verdict, sizeof(b->holders[0].verdict), "short_term_pin");
+	snprintf(b->holders[0].holder, sizeof(b->holders[0].holder), "pinwatch_test:pwt_pin_fast");
+	snprintf(b->holders[0].comm, sizeof(b->holders[0].comm), "pwtest");
+	b->holders[0].pid = 243;
+	b->holders[0].pages = 64;
+	r.blocked = b;
+	r.n_blocked = 1;
+	r.blocked_dropped = 3;
+	report_finish(&r);
+	char *j = capture_json(&r), *t = capture_text(&r);
+	json_check(j, "d[\"blocked\"] == [{\"what\": \"offline\", \"start_pfn\": 458752, \"end_pfn\": 491520, "
+		      "\"busy_pfn\": 458752, \"error\": -4, \"comm\": \"sh\", \"pid\": 269, \"repeats\": 0, "
+		      "\"at_s\": 12.5, \"holders\": [{\"verdict\": \"short_term_pin\", "
+		      "\"holder\": \"pinwatch_test:pwt_pin_fast\", \"comm\": \"pwtest\", \"pid\": 243, "
+		      "\"pages\": 64}], \"more_holders\": 2}] and d[\"blocked_not_kept\"] == 3");
+	const char *line = strstr(t, "blocked: offline of pfn 0x70000-0x77fff by sh[269] at 12.5s: "
+				 "short_term_pin pinwatch_test:pwt_pin_fast (64 pages); 2 more holders (--json)\n");
+	assert_true(line && (line == t || line[-1] == '\n'));
+	free(j);
+	free(t);
 	report_free(&r);
 }
 
@@ -89,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_is_valid_and_has_schema_fields),
 		cmocka_unit_test(json_writes_zero_values_and_empty_arrays),
+		cmocka_unit_test(blocked_ranges_in_json_and_text),
 		cmocka_unit_test(json_escapes_quotes_backslashes_controls_and_bad_utf8),
 		cmocka_unit_test(json_lists_only_unsuppressed_findings_and_flags_incomplete),
 	};

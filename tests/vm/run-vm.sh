@@ -31,11 +31,12 @@ kdir=$(tests/vm/fetch-kernel.sh "$v") || { res FAIL "vm/$v" "kernel $v download/
 # kernels of the matrix once, in the plan pinwatch picks there (auto).
 # PW_VM_MATRIX=1 (make matrix): every scenario on every kernel pinwatch
 # supports, whatever its "# kernels:" header says, in the plans its "# modes:"
-# header allows (default fentry kprobe) and auto; kernels below the floor
+# header lists (default fentry, kprobe and auto); kernels below the floor
 # (PW_VM_FLOOR) run only the scenarios that name them. An empty PW_VM_MODES
 # runs them untraced. "name@mode" selects one by hand. A scenario with an
-# "# append:" header (a kernel argument such as preempt=full) or a "# memory:"
-# header (qemu -m, for a layout 2G does not give) boots on its own, after the
+# "# append:" header (a kernel argument such as preempt=full), a "# memory:"
+# header (qemu -m, for a layout 2G does not give) or a "# qemu:" header (more
+# qemu arguments, such as NUMA nodes) boots on its own, after the
 # others, in the modes its header lists (auto on the other kernels); picked
 # by hand, its argument or memory applies.
 onlist() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -48,10 +49,10 @@ if [ $# -eq 0 ]; then
 		[ -f "$f" ] || continue
 		ks=$(hdr "$f" kernels)
 		[ -n "$matrix" ] || onlist "$v" "${ks:-$ref_kernels}" || continue
-		[ -z "$(hdr "$f" append)$(hdr "$f" memory)" ] || { apart+=("$f"); continue; }	# own boot, at the end
+		[ -z "$(hdr "$f" append)$(hdr "$f" memory)$(hdr "$f" qemu)" ] || { apart+=("$f"); continue; }	# own boot, at the end
 		ms=$(hdr "$f" modes)
-		if [ -n "$matrix" ]; then	# every plan its header allows, and auto
-			modes=${PW_VM_MODES-fentry kprobe auto}; ms="${ms:-fentry kprobe} auto"
+		if [ -n "$matrix" ]; then	# every plan its header allows (none listed: all three)
+			modes=${PW_VM_MODES-fentry kprobe auto}; ms=${ms:-fentry kprobe auto}
 		elif onlist "$v" "$ref_kernels"; then
 			modes=${PW_VM_MODES-fentry kprobe auto}; ms=${ms:-fentry kprobe}
 		else modes=${PW_VM_MODES-auto}; ms=$modes; fi
@@ -92,11 +93,14 @@ fi
 fail_all() { for n in "${names[@]}"; do res FAIL "vm/$v/$n" "$1"; done; exit 1; }
 apps=	# the selected scenarios' "# append:" kernel arguments
 mem=${PW_VM_MEM:-2G}	# or a scenario's "# memory:" (qemu -m syntax)
+qargs=${PW_VM_QEMU_ARGS:-}	# and its "# qemu:" arguments (e.g. NUMA nodes)
 for f in "${files[@]}"; do
 	a=$(hdr "$f" append)
 	[ -z "$a" ] || case " $apps " in *" $a "*) ;; *) apps="$apps $a" ;; esac
 	a=$(hdr "$f" memory)
 	[ -z "$a" ] || mem=$a
+	a=$(hdr "$f" qemu)
+	[ -z "$a" ] || qargs="$qargs $a"
 done
 
 # --- kernel, builds, initramfs ------------------------------------------------
@@ -120,7 +124,7 @@ run=$(IFS=,; echo "${names[*]}")
 echo "=== vm/$v: booting $(cat "$kdir/abi") (TCG), scenarios: ${names[*]}, limit ${limit}s${apps:+, kernel args:$apps}"
 t0=$(date +%s%N)
 # No -enable-kvm (hangs on this host). ttyS0 = kernel console, ttyS1 = results.
-timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp "${PW_VM_SMP:-2}" -m "$mem" ${PW_VM_QEMU_ARGS:-} \
+timeout -k 5 "$limit" qemu-system-x86_64 -accel "${PW_VM_ACCEL:-tcg,thread=single}" -cpu max -smp "${PW_VM_SMP:-2}" -m "$mem" $qargs \
 	-display none -monitor none -no-reboot -net none \
 	-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 pw.run=$run ${PW_VM_APPEND:-}$apps" \
@@ -199,7 +203,6 @@ for f in "${apart[@]}"; do
 		for m in $(hdr "$f" modes); do
 			case "$m" in *:"$v") sel+=("$f@${m%:*}") ;; *:*) ;; *) sel+=("$f@$m") ;; esac
 		done
-		[ -z "$matrix" ] || sel+=("$f@auto")
 	else sel=("$f@auto"); fi
 	[ ${#sel[@]} -gt 0 ] || sel=("$f")
 	PW_VM_DIR="$out-$(basename "$f" .sh)" "$top/tests/vm/run-vm.sh" "$v" "${sel[@]}" || failed=1

@@ -8,7 +8,8 @@
 # taken by the test module shows as pinwatch_pinned_pages{holder=
 # "pinwatch_test:pwt_pin_plain",longterm="true"} 16 and drops to 0 once
 # released; a put_page() bug increments the findings counter after the audit.
-# The HTTP server answers / , 404s, 405s and survives garbage. `top --once`
+# 8 pages pinned before serve started show as holder "before_tracing" and
+# drop to 0 when released. The HTTP server answers / , 404s, 405s and survives garbage. `top --once`
 # next to serve reads serve's mirror; after it, traces one interval itself.
 . "${PW_LIB:-/pw/lib.sh}"
 mode=${PW_TRACE:-auto}
@@ -32,6 +33,8 @@ wait_metric() {
 	return 1
 }
 
+# pins older than serve: found by its scan at start, held by "before_tracing"
+pwtest pin --api fast --pages 8 --release never >/dev/null || pw_die "pin before serve"
 pinwatch serve --attach "$mode" --listen 127.0.0.1:$port --interval 300ms \
 	--textfile /tmp/pw.prom --json /tmp/serve.jsonl 2>/tmp/serve.err &
 sp=$!
@@ -45,6 +48,9 @@ bytes='pinwatch_pinned_bytes{holder="pinwatch_test:pwt_pin_plain",longterm="true
 put='pinwatch_findings_total{kind="put_instead_of_unpin"}'
 
 scrape || pw_die "first scrape failed"
+before='pinwatch_pinned_pages{holder="before_tracing",longterm="false"}'
+pw_check pinned-before-serve-8 wait_metric "$before" 8
+pw_check pinned-before-serve-said grep -q "^pinwatch: 8 pages (8 pins) were pinned before tracing began" /tmp/serve.err
 pw_check findings-start-at-0 [ "$(metric "$put")" = 0 ]
 pwtest pin --api plain --longterm --pages 16 --release never || pw_fail "pin workload"
 pw_check pinned-pages-16 wait_metric "$held" 16
@@ -52,6 +58,7 @@ pw_check pinned-bytes-64k [ "$(metric "$bytes")" = 65536 ]
 grep "pwt_pin_plain\|^pinwatch_pins_\|^pinwatch_kernel\|^pinwatch_attach_info" /tmp/m.txt
 pwtest release-leaked || pw_fail "release-leaked"
 pw_check pinned-pages-back-to-0 wait_metric "$held" 0
+pw_check pinned-before-serve-back-to-0 wait_metric "$before" 0
 
 pwtest pin --api fast --pages 4 --release put || pw_fail "put workload"
 pw_check put-finding-counted wait_metric "$put" 1

@@ -25,7 +25,7 @@ echo "block $PW_BLK_N: pfns $first-$last"
 group_line() { pw_why_groups "$1" | awk -v v="$2" '$1 == v'; }
 in_block() { awk -v a="$first" -v b="$last" '$1 >= a && $1 <= b'; }
 
-pw_live_start /tmp/live.out --attach "$mode" --interval 1s ||
+pw_live_start /tmp/live.out --attach "$mode" --interval 1s --json /tmp/live.json ||
 	pw_die "live mode did not attach within 60s: $(cat /tmp/live.out)"
 pwtest pin --api fast --pages 64 --release never >/dev/null || pw_die "pin workload"
 pwtest pin --api get-fast --pages 16 --release never >/dev/null || pw_die "get workload"
@@ -68,6 +68,10 @@ pw_check "block: the stack names pwt_pin_fast" grep -q "#[0-9]* pwt_pin_fast+0x[
 pw_check "block: holders from the live session" grep -q "holders from pinwatch live (pid $PW_LIVE_PID)" /tmp/blk.txt
 
 kill -INT $PW_LIVE_PID; wait $PW_LIVE_PID
+pw_check "live report: the failed offline, once, in --json" [ "$(grep -c '"what": "offline"' /tmp/live.json)" = 1 ]
+pw_check "live report: its holders in --json" sh -c 'grep -A1 "\"verdict\": \"short_term_pin\"" /tmp/live.json | grep -q "\"holder\": \"pinwatch_test:pwt_pin_fast\""'
+pw_check "live report: the failed offline in the text" \
+	grep -q "^blocked: offline of pfn $(printf %#x "$first")-$(printf %#x "$last") by sh\[[0-9]*\] at [0-9.]*s: short_term_pin pinwatch_test:pwt_pin_fast ($nb pages)" /tmp/live.out
 
 pinwatch why --memory-block "$PW_BLK_N" --json /tmp/blind.json >/tmp/blind.txt 2>&1; rc=$?
 cat /tmp/blind.txt
