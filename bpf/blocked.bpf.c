@@ -27,7 +27,7 @@ struct pw_block_rate {
 	__u32 _pad;
 };
 
-/* the last event of each range (by start_pfn) */
+/* the last event of each range (by source and start_pfn) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
@@ -38,8 +38,8 @@ struct {
 static __always_inline void pw_blocked(void *ctx, __u16 source, __u64 start, __u64 end, __u64 busy,
 				       int err)
 {
-	__u64 now = bpf_ktime_get_boot_ns();
-	struct pw_block_rate *r = bpf_map_lookup_elem(&blocked_rate, &start);
+	__u64 now = bpf_ktime_get_boot_ns(), key = start | (__u64)source << 56;
+	struct pw_block_rate *r = bpf_map_lookup_elem(&blocked_rate, &key);
 	__u32 repeats = 0;
 	if (r) {
 		if (now - r->last_ns < PW_BLOCK_INTERVAL_NS) {
@@ -50,7 +50,7 @@ static __always_inline void pw_blocked(void *ctx, __u16 source, __u64 start, __u
 		r->last_ns = now;
 	} else {
 		struct pw_block_rate nr = { .last_ns = now };
-		bpf_map_update_elem(&blocked_rate, &start, &nr, BPF_ANY);
+		bpf_map_update_elem(&blocked_rate, &key, &nr, BPF_ANY);
 	}
 	struct pw_block_event *e = bpf_ringbuf_reserve(&blocked, sizeof(*e), 0);
 	if (!e) {
@@ -62,7 +62,8 @@ static __always_inline void pw_blocked(void *ctx, __u16 source, __u64 start, __u
 	e->end_pfn = end;
 	e->busy_pfn = busy;
 	e->tgid = bpf_get_current_pid_tgid() >> 32;
-	e->stack_id = pw_stack(ctx);
+	/* not pw_stack: a requester's stack lost is no pin's holder lost */
+	e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 	e->repeats = repeats;
 	e->source = source;
 	e->err = err;
@@ -87,16 +88,24 @@ int BPF_PROG(fx_offline_pages, unsigned long start_pfn, unsigned long nr_pages, 
 	return 0;
 }
 
-/* kprobes: the arguments from the entry, by thread, for the return */
+/* kprobes: the arguments from the entry, by thread, for the return; a map
+ * each, since offline_pages calls migrate_pages in the same thread, and LRU,
+ * so the entries of missed kretprobes go */
 struct pw_offline_args {
 	__u64 start, nr;	/* offline_pages: the range; migrate_pages: from, reason */
 };
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u64);
 	__type(value, struct pw_offline_args);
 } offline_args SEC(".maps") __weak;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct pw_offline_args);
+} migrate_args SEC(".maps") __weak;
 
 SEC("kprobe/offline_pages")
 int BPF_KPROBE(kp_offline_pages, unsigned long start_pfn, unsigned long nr_pages)
@@ -174,7 +183,7 @@ int BPF_KPROBE(kp_migrate_pages, void *from)
 	int reason = (int)ctx->r9;
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pw_offline_args a = { .start = (__u64)from, .nr = (__u64)reason };
-	bpf_map_update_elem(&offline_args, &id, &a, BPF_ANY);
+	bpf_map_update_elem(&migrate_args, &id, &a, BPF_ANY);
 	return 0;
 }
 
@@ -182,12 +191,12 @@ SEC("kretprobe/migrate_pages")
 int BPF_KRETPROBE(kr_migrate_pages, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_offline_args *a = bpf_map_lookup_elem(&offline_args, &id);
+	struct pw_offline_args *a = bpf_map_lookup_elem(&migrate_args, &id);
 	if (!a)
 		return 0;
 	__u64 from = a->start;
 	int reason = a->nr;
-	bpf_map_delete_elem(&offline_args, &id);
+	bpf_map_delete_elem(&migrate_args, &id);
 	if (ret > 0)
 		pw_migrate_failed(ctx, from, reason);
 	return 0;

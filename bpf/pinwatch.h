@@ -105,6 +105,7 @@ struct pw_pin {
 	__u32 pins;		/* pins the kernel holds on this folio that we saw taken */
 	__u32 nr_pages;		/* folio size in base pages (1 for a small folio) */
 	struct pw_holder h;	/* first holder */
+	__u64 pfn;		/* the folio's first page frame */
 };
 
 /* Findings are aggregated in BPF by this key; userspace reads the map. */
@@ -235,7 +236,7 @@ struct pw_scan_sum {
 _Static_assert(sizeof(struct pw_scan_rec) == 32, "pw_scan_rec layout");
 _Static_assert(sizeof(struct pw_scan_sum) == 56, "pw_scan_sum layout");
 _Static_assert(sizeof(struct pw_holder) == 40, "pw_holder layout");
-_Static_assert(sizeof(struct pw_pin) == 48, "pw_pin layout");
+_Static_assert(sizeof(struct pw_pin) == 56, "pw_pin layout");
 _Static_assert(sizeof(struct pw_cell) == 8, "pw_cell layout");
 _Static_assert(sizeof(struct pw_chunk) == 8 * PW_CHUNK_CELLS, "pw_chunk layout");
 _Static_assert(sizeof(struct pw_holder_rec) == 48, "pw_holder_rec layout");

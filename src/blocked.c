@@ -92,7 +92,9 @@ void blocked_record(const struct pw_blocked *b, __u64 start_ns, struct pw_blocke
 	out->start_pfn = b->ev.start_pfn;
 	out->end_pfn = b->ev.end_pfn;
 	out->busy_pfn = b->ev.busy_pfn;
-	out->err = b->ev.err;
+	out->err = b->ev.source == PW_BLOCK_MIGRATE ? 0 : b->ev.err;
+	if (b->ev.source == PW_BLOCK_MIGRATE)
+		snprintf(out->reason, sizeof(out->reason), "%s", blocked_reason(b->ev.err));
 	out->pid = b->ev.tgid;
 	memcpy(out->comm, b->ev.comm, sizeof(out->comm));
 	out->repeats = b->ev.repeats;

@@ -210,6 +210,41 @@ int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_kn
 	return 0;
 }
 
+const char *zone_of(const struct pw_zone_map *m, __u64 pfn)
+{
+	const struct pw_zone_span *best = NULL;
+	for (int i = 0; i < m->n; i++) {
+		const struct pw_zone_span *z = &m->z[i];
+		if (pfn >= z->start && pfn < z->end && (!best || z->end - z->start < best->end - best->start))
+			best = z;
+	}
+	return best ? best->name : "unknown";
+}
+
+static int zone_slot(struct pw_snapshot *s, const char *name)
+{
+	for (int i = 0; i < s->n_zones; i++)
+		if (!strcmp(s->zones[i].name, name))
+			return i;
+	if (s->n_zones == PW_ZONE_NAMES)
+		return -1;
+	snprintf(s->zones[s->n_zones].name, sizeof(s->zones[0].name), "%s", name);
+	return s->n_zones++;
+}
+
+void zones_collect(struct pw_snapshot *s, const struct pw_pin *pins, int n,
+		   const struct pw_zone_map *m)
+{
+	for (int i = 0; i < m->n; i++)
+		zone_slot(s, m->z[i].name);
+	for (int i = 0; i < n; i++) {
+		int z = zone_slot(s, zone_of(m, pins[i].pfn));
+		__u64 pages = pins[i].pins < pins[i].nr_pages ? pins[i].pins : pins[i].nr_pages;
+		if (z >= 0)
+			s->zones[z].pages[!!(pins[i].h.flags & PW_F_LONGTERM)] += pages;
+	}
+}
+
 void holders_add_before(struct pw_snapshot *s, __u64 pre_pins, __u64 pre_pages)
 {
 	__u64 left = pre_pins > s->preexisting_released ? pre_pins - s->preexisting_released : 0;
@@ -218,9 +253,9 @@ void holders_add_before(struct pw_snapshot *s, __u64 pre_pins, __u64 pre_pages)
 	struct pw_holder_stat *h = holder_get(s, PW_HOLDER_BEFORE);
 	if (!h)
 		return;
-	/* releases are counted in pins: small folios hold one pin a page */
+	/* releases are counted in pins: pages in the proportion found at start */
 	h->pins[0] += left;
-	h->pages[0] += left < pre_pages ? left : pre_pages;
+	h->pages[0] += (__u64)((double)pre_pages * left / pre_pins + 0.5);
 }
 
 void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,

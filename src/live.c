@@ -66,8 +66,10 @@ int cmd_live(struct pw_options *o)
 	int rc = session_start(&s, o, false, &hooks);
 	if (rc)
 		return rc;
-	session_share(&s, "live");
+	/* after the drop: capset() is per thread, and the answering thread must
+	 * not keep what the rest gave up */
 	session_drop_privileges(&s, 0);
+	session_share(&s, "live");
 	print_header(&s, o);
 	__u64 next = pw_now_ns() + o->interval_ns;
 	while (!stop) {

@@ -113,6 +113,17 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	head(out, "pinwatch_findings_suppressed", "gauge", "Finding groups matched by --suppressions.");
 	fprintf(out, "pinwatch_findings_suppressed %llu\n", (unsigned long long)s->suppressed);
 
+	head(out, "pinwatch_pinned_zone_pages", "gauge", "Pages pinned now (as the mirror knows them), "
+	     "by zone (/proc/zoneinfo; CMA for a CMA area) and long-term; long-term pins in Movable "
+	     "or CMA memory are a bug: the kernel migrates pages out before it pins them long-term.");
+	for (int i = 0; i < s->n_zones; i++) {
+		char z[64];
+		for (int lt = 0; lt < 2; lt++)
+			fprintf(out, "pinwatch_pinned_zone_pages{zone=\"%s\",longterm=\"%s\"} %llu\n",
+				metrics_escape(s->zones[i].name, z, sizeof(z)), lt ? "true" : "false",
+				(unsigned long long)s->zones[i].pages[lt]);
+	}
+
 	head(out, "pinwatch_blocked_total", "counter", "Failed memory offlines and contiguous "
 	     "allocations (CMA, gigantic hugepages), by what asked, and the holder and long-term "
 	     "flag of each group of busy pages (holder \"none\": nothing held them by then).");
@@ -216,7 +227,15 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 			"\"drift_acquired\":%lld,\"drift_released\":%lld}",
 			(long long)s->kernel_acquired, (long long)s->kernel_released,
 			(long long)s->drift_acquired, (long long)s->drift_released);
-	fputs(",\"blocked\":[", out);
+	fputs(",\"zones\":{", out);
+	for (int i = 0; i < s->n_zones; i++) {
+		fprintf(out, "%s", i ? "," : "");
+		json_str(out, s->zones[i].name);
+		fprintf(out, ":{\"pages\":%llu,\"longterm_pages\":%llu}",
+			(unsigned long long)(s->zones[i].pages[0] + s->zones[i].pages[1]),
+			(unsigned long long)s->zones[i].pages[1]);
+	}
+	fputs("},\"blocked\":[", out);
 	for (int i = 0; i < s->n_blocked; i++) {
 		fprintf(out, "%s{\"what\":", i ? "," : "");
 		json_str(out, s->blocked[i].what);

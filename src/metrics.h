@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "bpf/pinwatch.h"
 #include "src/report.h"
+#include "src/parse.h"
 
 #define PW_METRICS_SCHEMA	1	/* schema_version of the --json stream */
 #define PW_TOPK_DEFAULT		10	/* holders exported by name; the rest is "other" */
@@ -49,6 +50,16 @@ struct pw_blocked_stat {
 	__u64 count;
 };
 
+/* Where pinned pages sit: the zones of /proc/zoneinfo (every node) and the
+ * CMA areas (named "CMA"); a pfn belongs to the narrowest span holding it
+ * (ZONE_MOVABLE inside Normal's span, a CMA area inside its zone). */
+#define PW_ZONES_MAX		32
+struct pw_zone_map {
+	struct pw_zone_span z[PW_ZONES_MAX];
+	int n;
+};
+#define PW_ZONE_NAMES		8	/* distinct names exported */
+
 struct pw_snapshot {
 	char version[32], kernel[128];
 	double time_s;			/* wall clock (JSON "time") */
@@ -74,6 +85,11 @@ struct pw_snapshot {
 	int n_attach;
 	struct pw_blocked_stat blocked[PW_BLOCKED_MAX];
 	int n_blocked;
+	struct {
+		char name[16];
+		__u64 pages[2];		/* [longterm] */
+	} zones[PW_ZONE_NAMES];
+	int n_zones;
 };
 
 void snapshot_free(struct pw_snapshot *s);
@@ -107,6 +123,12 @@ int holders_carry(struct pw_snapshot *s, char (*known)[PW_HOLDER_LEN], int *n_kn
 void holders_add_before(struct pw_snapshot *s, __u64 pre_pins, __u64 pre_pages);
 /* A holder's row by name, added (zero) when absent; NULL without memory. */
 struct pw_holder_stat *holder_get(struct pw_snapshot *s, const char *name);
+
+/* The zone name of pfn in m, "unknown" when no span holds it. */
+const char *zone_of(const struct pw_zone_map *m, __u64 pfn);
+/* Pages pinned now by zone (every name of m, zeros included). */
+void zones_collect(struct pw_snapshot *s, const struct pw_pin *pins, int n,
+		   const struct pw_zone_map *m);
 
 /* One more blocked event for (what, holder, longterm) in tab (n used). */
 void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,

@@ -193,27 +193,26 @@ int parse_vmstat_value(const char *text, const char *key, __s64 *val)
 }
 
 /* Zones list "spanned N" before "start_pfn: M"; a zone ends at M + N. */
-int parse_zoneinfo_span(const char *text, const char *zone, __u64 *start, __u64 *end)
+/* Calls fn for every zone with pages of every node in a /proc/zoneinfo text:
+ * its name ("Node 0, zone   Normal"; at most 15 bytes) and span. 0, -EINVAL. */
+static int zoneinfo_each(const char *text, void (*fn)(void *, const char *, __u64, __u64), void *arg)
 {
-	__u64 spanned = 0, lo = ~0ULL, hi = 0, v;
-	bool have_spanned = false, mine = false, any = false;
-	const char *p;
+	__u64 spanned = 0, v;
+	bool have_spanned = false;
+	char name[16] = "";
 
-	if (!text || !start || !end)
+	if (!text)
 		return -EINVAL;
-	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		const char *l = p + strspn(p, " \t");
 		if (!strncmp(l, "Node ", 5)) {
-			/* "Node 0, zone   Normal" */
 			const char *z = strstr(l, "zone");
-			size_t zl = zone ? strlen(zone) : 0;
 			have_spanned = false;
-			if (z) {
+			name[0] = 0;
+			if (z && z < l + strcspn(l, "\n")) {
 				z += 4 + strspn(z + 4, " \t");
-				mine = !zone || (!strncasecmp(z, zone, zl) &&
-						 (z[zl] == '\n' || z[zl] == ' ' || z[zl] == '\0'));
-			} else {
-				mine = false;
+				size_t zl = strcspn(z, " \t\n");
+				snprintf(name, sizeof(name), "%.*s", (int)(zl < sizeof(name) ? zl : sizeof(name) - 1), z);
 			}
 		} else if (!strncmp(l, "spanned", 7) && (l[7] == ' ' || l[7] == '\t')) {
 			l += 7 + strspn(l + 7, " \t");
@@ -224,19 +223,64 @@ int parse_zoneinfo_span(const char *text, const char *zone, __u64 *start, __u64 
 			l += 10 + strspn(l + 10, " \t");
 			if (parse_digits(&l, &v) <= 0 || v + spanned < v)
 				return -EINVAL;
-			if (mine && spanned) {
-				lo = v < lo ? v : lo;
-				hi = v + spanned > hi ? v + spanned : hi;
-				any = true;
-			}
+			if (spanned)
+				fn(arg, name, v, v + spanned);
 			have_spanned = false;
 		}
 	}
-	if (!any)
-		return -ENOENT;
-	*start = lo;
-	*end = hi;
 	return 0;
+}
+
+struct span_arg {
+	const char *zone;	/* NULL: any */
+	__u64 lo, hi;
+};
+
+static void span_of(void *arg, const char *name, __u64 start, __u64 end)
+{
+	struct span_arg *a = arg;
+	if (a->zone && (!name[0] || strcasecmp(name, a->zone)))
+		return;
+	a->lo = start < a->lo ? start : a->lo;
+	a->hi = end > a->hi ? end : a->hi;
+}
+
+int parse_zoneinfo_span(const char *text, const char *zone, __u64 *start, __u64 *end)
+{
+	struct span_arg a = { .zone = zone, .lo = ~0ULL, .hi = 0 };
+
+	if (!start || !end || zoneinfo_each(text, span_of, &a))
+		return -EINVAL;
+	if (!a.hi)
+		return -ENOENT;
+	*start = a.lo;
+	*end = a.hi;
+	return 0;
+}
+
+struct zones_arg {
+	struct pw_zone_span *out;
+	int n, max;
+};
+
+static void zone_add(void *arg, const char *name, __u64 start, __u64 end)
+{
+	struct zones_arg *a = arg;
+	if (!name[0] || a->n >= a->max)
+		return;
+	snprintf(a->out[a->n].name, sizeof(a->out[0].name), "%s", name);
+	a->out[a->n].start = start;
+	a->out[a->n].end = end;
+	a->n++;
+}
+
+int parse_zoneinfo_zones(const char *text, struct pw_zone_span *out, int max)
+{
+	struct zones_arg a = { .out = out, .max = max };
+
+	if (!out || max < 0 || zoneinfo_each(text, zone_add, &a))
+		return -EINVAL;
+	return a.n;
 }
 
 int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn)

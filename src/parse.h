@@ -18,6 +18,14 @@ int parse_zoneinfo_max_pfn(const char *text, __u64 *max_pfn);
 /* pfns [start, end) spanned by zone (case-insensitive; NULL: any zone) over
  * every node of a /proc/zoneinfo text; -ENOENT when no such zone has pages */
 int parse_zoneinfo_span(const char *text, const char *zone, __u64 *start, __u64 *end);
+/* Every zone with pages of every node in a /proc/zoneinfo text: name (as
+ * zoneinfo spells it, at most 15 bytes) and span [start, end). Returns the
+ * count (at most max), or -EINVAL. */
+struct pw_zone_span {
+	char name[16];
+	__u64 start, end;
+};
+int parse_zoneinfo_zones(const char *text, struct pw_zone_span *out, int max);
 /* "A" or "A-B" (decimal, or hex with 0x; B >= A, inclusive) -> first, last */
 int parse_range(const char *s, __u64 *first, __u64 *last);
 /* /proc/modules text -> a hash of each module's name and address (not its

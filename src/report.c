@@ -363,7 +363,9 @@ void report_counts(struct pw_report *r, const __u64 st[PW_S__MAX], const struct 
 	r->dropped_findings = st[PW_S_DROP_FINDINGS];
 	/* a lost holder loses the same thing as a lost stack: who took the pin */
 	r->dropped_stacks = st[PW_S_DROP_STACKS] + st[PW_S_DROP_HOLDERS];
-	r->dropped_events = st[PW_S_DROP_EVENTS] + st[PW_S_DROP_BLOCKED];
+	r->dropped_events = st[PW_S_DROP_EVENTS];
+	/* a blocked range lost is no pin lost: said apart, the report stays whole */
+	r->blocked_lost = st[PW_S_DROP_BLOCKED];
 	/* GUP calls lost to a busy task storage are hook runs that did nothing */
 	r->dropped_runs = st[PW_S_DROP_CALLS];
 	r->lost_exits = st[PW_S_LOST_EXITS];

@@ -56,7 +56,8 @@ struct pw_attach {
 struct pw_blocked_rec {
 	char what[16];		/* "offline", "cma", "hugepage", "contig" */
 	__u64 start_pfn, end_pfn, busy_pfn;
-	int err;		/* -errno (offline), -EBUSY (isolation) */
+	int err;		/* -errno (offline), -EBUSY (isolation), 0 (migration) */
+	char reason[32];	/* migration: what asked it ("move_pages/migrate_pages"...) */
 	__u32 pid;		/* the task that asked */
 	char comm[PW_COMM_LEN];
 	__u32 repeats;		/* failures of the range folded into this one */
@@ -92,6 +93,7 @@ struct pw_report {
 	__u64 suppressed;	/* groups removed by suppressions */
 	struct pw_blocked_rec *blocked; int n_blocked;
 	__u64 blocked_dropped;	/* beyond PW_REPORT_BLOCKED_MAX */
+	__u64 blocked_lost;	/* blocked-range events the ring buffer lost */
 	double duration_s;
 	bool incomplete;	/* set by report_finish() when anything was dropped */
 };

@@ -75,6 +75,7 @@ int report_json(FILE *out, const struct pw_report *r)
 		jw_u64(&w, "end_pfn", b->end_pfn);
 		jw_u64(&w, "busy_pfn", b->busy_pfn);
 		jw_s64(&w, "error", b->err);
+		jw_str(&w, "reason", b->reason);
 		jw_str(&w, "comm", b->comm);
 		jw_u64(&w, "pid", b->pid);
 		jw_u64(&w, "repeats", b->repeats);
@@ -94,7 +95,7 @@ int report_json(FILE *out, const struct pw_report *r)
 		jw_close(&w, '}');
 	}
 	jw_close(&w, ']');
-	jw_u64(&w, "blocked_not_kept", r->blocked_dropped);
+	jw_u64(&w, "blocked_not_kept", r->blocked_dropped + r->blocked_lost);
 
 	jw_open(&w, "totals", '{');
 	jw_u64(&w, "pins_acquired", r->pins_acquired);

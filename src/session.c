@@ -60,6 +60,17 @@ int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, stru
 	return PW_EXIT_UNSUPPORTED;
 }
 
+/* Any blocked-range hook in the plan (bpf/blocked.bpf.c): the page scan is
+ * loaded for them. */
+static bool plan_watches_blocked(const struct pw_plan *p)
+{
+	for (int i = 0; i < p->n_hooks; i++)
+		if (p->hooks[i].mode && (!strcmp(p->hooks[i].sym, "offline_pages") ||
+					 !strcmp(p->hooks[i].sym, "migrate_pages")))
+			return true;
+	return p->tp_isolate;
+}
+
 /* A blocked range from the ring buffer: scan it and hand it to the mode. */
 static void on_blocked(void *arg, const struct pw_block_event *e)
 {
@@ -135,7 +146,7 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 			"a preempted fentry program makes the kernel skip it for other tasks on its CPU "
 			"(counted as skipped hook runs); --attach auto uses kprobes here\n",
 			s->plan.preempt.model, s->plan.preempt.source);
-	if (s->plan.tp_isolate) {
+	if (plan_watches_blocked(&s->plan)) {
 		/* loaded now, while privileged; run on each blocked range */
 		s->scan = pagescan_open(s->plan.ksyms, err, sizeof(err));
 		if (!s->scan)

@@ -42,11 +42,40 @@ static socklen_t share_addr(struct sockaddr_un *a)
 	return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(PW_SHARE_NAME);
 }
 
+static bool peer_cred(int fd, struct ucred *c)
+{
+	socklen_t len = sizeof(*c);
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, c, &len) == 0;
+}
+
 static bool peer_is_root(int fd)
 {
 	struct ucred c;
-	socklen_t len = sizeof(c);
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) == 0 && c.uid == 0;
+	return peer_cred(fd, &c) && c.uid == 0;
+}
+
+/* root, and with CAP_BPF or CAP_SYS_ADMIN in effect: the maps carry kernel
+ * addresses (stacks), not for a uid-0 process the admin kept from BPF (a
+ * container's root) */
+static bool peer_may_read(int fd)
+{
+	struct ucred c;
+	char path[64], line[256];
+	unsigned long long eff = 0;
+	bool found = false;
+
+	if (!peer_cred(fd, &c) || c.uid != 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", c.pid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return found && (eff & (1ULL << 39 | 1ULL << 21));	/* CAP_BPF, CAP_SYS_ADMIN */
 }
 
 static void answer(struct share *s, int c)
@@ -76,10 +105,26 @@ static void *serve_clients(void *arg)
 				continue;
 			return NULL;	/* shut down by share_stop */
 		}
-		if (peer_is_root(c))
+		if (peer_may_read(c))
 			answer(s, c);
 		close(c);
 	}
+}
+
+/* @pinwatch is taken: by another session (root), or by someone else */
+static void said_in_use(const struct sockaddr_un *a, socklen_t alen)
+{
+	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct ucred cr = { .uid = 0 };
+
+	if (c >= 0 && !connect(c, (const struct sockaddr *)a, alen) && peer_cred(c, &cr) && cr.uid != 0)
+		fprintf(stderr, "pinwatch: a process of uid %u (pid %d) holds @%s: `why` and `top` "
+			"cannot reach this session\n", cr.uid, cr.pid, PW_SHARE_NAME);
+	else
+		fprintf(stderr, "pinwatch: another pinwatch session answers `why` and `top`; "
+			"this one does not\n");
+	if (c >= 0)
+		close(c);
 }
 
 struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
@@ -94,8 +139,7 @@ struct share *share_start(struct tracer *t, const char *mode, __u64 start_ns,
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, alen) || listen(s->fd, 8)) {
 		if (errno == EADDRINUSE)
-			fprintf(stderr, "pinwatch: another pinwatch session answers `why` and `top`; "
-				"this one does not\n");
+			said_in_use(&a, alen);
 		else
 			fprintf(stderr, "pinwatch: cannot answer `why` and `top` (socket @%s): %s\n",
 				PW_SHARE_NAME, strerror(errno));

@@ -3,8 +3,8 @@
  * One tracer, many clients: a `serve` or live session hands its mirror,
  * holders, stacks and FOLL_GET calls to `why` (and `top`) over the abstract
  * unix socket "@pinwatch", as BPF map file descriptors (SCM_RIGHTS). Root
- * only, on both ends (SO_PEERCRED); nothing is left behind when a session
- * dies, SIGKILL included. The first session to start answers; a second runs
+ * on both ends (SO_PEERCRED), and a client with CAP_BPF or CAP_SYS_ADMIN in
+ * effect; nothing is left behind when a session dies, SIGKILL included. The first session to start answers; a second runs
  * without answering.
  */
 #ifndef PW_SHARE_H

@@ -75,6 +75,7 @@ static void scan_before(struct monitor *m)
 		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
 		return;
 	}
+	zone_map_cma(&m->cma, ps);
 	if (pagescan_range(ps, 0, v->max_pfn, &scan, err, sizeof(err)) == 0) {
 		for (size_t i = 0; i < scan.n; i++) {
 			const struct pw_scan_rec *r = &scan.recs[i];
@@ -189,12 +190,41 @@ static void snap_counts(struct pw_snapshot *snap, const struct pw_report *r,
 	}
 }
 
+void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps)
+{
+	struct pw_cma_area a[PW_CMA_MAX];
+	int k = ps ? pagescan_cma(ps, a, PW_CMA_MAX) : 0;
+
+	m->n = 0;
+	for (int i = 0; i < k && m->n < PW_ZONES_MAX; i++)
+		if (a[i].count)
+			m->z[m->n++] = (struct pw_zone_span){ "CMA", a[i].base_pfn, a[i].base_pfn + a[i].count };
+}
+
+/* /proc/zoneinfo now (memory comes and goes) and the CMA areas */
+static void zone_map(struct pw_zone_map *m, const struct pw_zone_map *cma)
+{
+	char *text = read_text_file("/proc/zoneinfo");
+	int n = text ? parse_zoneinfo_zones(text, m->z, PW_ZONES_MAX) : 0;
+
+	free(text);
+	m->n = n > 0 ? n : 0;
+	for (int i = 0; i < cma->n && m->n < PW_ZONES_MAX; i++)
+		m->z[m->n++] = cma->z[i];
+}
+
 static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64 now,
 			void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
-			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2])
+			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2],
+			const struct pw_zone_map *cma)
 {
 	struct pw_pin *pins = NULL;
+	struct pw_zone_map zones;
 	int n = 0, err = view_pins(v, &pins, &n);
+
+	zone_map(&zones, cma);
+	if (!err)
+		zones_collect(snap, pins, n, &zones);
 
 	snap->mirror_capacity = v->max_pfn;
 	if (!err) {
@@ -232,7 +262,8 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	memcpy(snap->blocked, m->blocked, sizeof(m->blocked));
 	snap->n_blocked = m->n_blocked;
 	int err = snap_holders(snap, tracer_view(m->s.tr), now, name_stack, m, o->top_k,
-			       m->known, &m->n_known, (const __u64[2]){ m->s.pre_pins, m->s.pre_pages });
+			       m->known, &m->n_known, (const __u64[2]){ m->s.pre_pins, m->s.pre_pages },
+			       &m->cma);
 	if (!err)
 		err = add_findings(m, snap);
 	return err;
@@ -269,5 +300,5 @@ int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *sna
 	snap_counts(snap, &r, &c->info.before);
 	view_findings(&c->view, snap->findings, snap->finding_pins);
 	return snap_holders(snap, &c->view, now, client_name_stack, c, top_k, c->known, &c->n_known,
-			    c->info.pre);
+			    c->info.pre, &c->cma);
 }

@@ -16,6 +16,7 @@
 #include "monitor.h"
 #include "ksyms.h"
 #include "privs.h"
+#include "pagescan.h"
 #include <errno.h>
 
 static volatile sig_atomic_t stop;
@@ -126,7 +127,17 @@ static struct pw_options *top_opts;
 
 static int own_snapshot(void *ctx, struct pw_snapshot *snap) { return monitor_snapshot(ctx, snap); }
 static void own_wait(void *ctx, int ms) { tracer_poll(((struct monitor *)ctx)->s.tr, ms); }
-static int client_snap(void *ctx, struct pw_snapshot *snap) { return client_snapshot(ctx, top_opts->top_k, snap); }
+static int client_snap(void *ctx, struct pw_snapshot *snap)
+{
+	struct monitor_client *c = ctx;
+	/* the maps outlive their session while we hold them: stop with it */
+	if (kill(c->info.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "pinwatch: pinwatch %s (pid %d) has ended\n", c->info.mode, c->info.pid);
+		stop = 1;
+		return -1;
+	}
+	return client_snapshot(c, top_opts->top_k, snap);
+}
 static void client_wait(void *ctx, int ms) { poll(NULL, 0, ms); }
 
 int cmd_top(struct pw_options *o)
@@ -148,6 +159,9 @@ int cmd_top(struct pw_options *o)
 		/* next to a running serve or live session: its maps, read in place */
 		struct source src = { client_snap, client_wait, &c, 0 };
 		c.ks = ksyms_load("/proc/kallsyms");
+		struct pagescan *ps = pagescan_open(c.ks, err, sizeof(err));
+		zone_map_cma(&c.cma, ps);
+		pagescan_close(ps);
 		fprintf(stderr, "pinwatch: holders from pinwatch %s (pid %d), tracing for %.1fs\n",
 			c.info.mode, c.info.pid, (pw_now_ns() - c.info.start_ns) / 1e9);
 		int rc = top_loop(o, &src, table, live);

@@ -25,6 +25,7 @@ struct tracer {
 	struct ring_buffer *rb;
 	struct tracer_opts opts;
 	struct bpf_link **links;
+	struct bpf_program **link_prog;	/* the program of each link */
 	int n_links;
 	struct pw_attach attach[64];
 	int n_attach;
@@ -192,6 +193,7 @@ static int attach_one(struct tracer *t, struct bpf_program *prog, char *err, siz
 		t->failed_err = e;
 		return e;
 	}
+	t->link_prog[t->n_links] = prog;
 	t->links[t->n_links++] = l;
 	record_attach(t, sec);
 	return 0;
@@ -201,7 +203,8 @@ static int attach_all(struct tracer *t, char *err, size_t errlen)
 {
 	struct bpf_program *prog, *first = t->skel->progs.pw_page_free;
 	t->links = calloc(128, sizeof(*t->links));
-	if (!t->links)
+	t->link_prog = calloc(128, sizeof(*t->link_prog));
+	if (!t->links || !t->link_prog)
 		return -ENOMEM;
 	/* mm_page_free first: the walk's small-folio cache (cfg_small_cache)
 	 * is only right if every free since the first pin was seen */
@@ -312,6 +315,7 @@ void tracer_close(struct tracer *t)
 	for (int i = 0; i < t->n_links; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);
+	free(t->link_prog);
 	pinwatch_bpf__destroy(t->skel);
 	free(t);
 }
@@ -418,15 +422,32 @@ static __u64 kprobe_link_missed(struct bpf_link *l)
 	return info.missed;
 }
 
+/* The programs that watch blocked ranges: a run of theirs skipped loses an
+ * event about a failure, no pin (bpf/blocked.bpf.c). */
+static bool watches_blocked(const struct tracer *t, const struct bpf_program *p)
+{
+	const struct bpf_program *b[] = {
+		t->skel->progs.pw_isolate_busy, t->skel->progs.fx_offline_pages,
+		t->skel->progs.kp_offline_pages, t->skel->progs.kr_offline_pages,
+		t->skel->progs.fx_migrate_pages, t->skel->progs.kp_migrate_pages,
+		t->skel->progs.kr_migrate_pages,
+	};
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if (p == b[i])
+			return true;
+	return false;
+}
+
 __u64 tracer_missed_runs(struct tracer *t)
 {
 	struct bpf_program *prog;
 	__u64 n = 0;
 
 	for (int i = 0; i < t->n_links; i++)
-		n += kprobe_link_missed(t->links[i]);
+		if (!watches_blocked(t, t->link_prog[i]))
+			n += kprobe_link_missed(t->links[i]);
 	bpf_object__for_each_program(prog, t->skel->obj)
-		if (prog != t->skel->progs.pw_page_free)
+		if (prog != t->skel->progs.pw_page_free && !watches_blocked(t, prog))
 			n += prog_misses(prog);
 	return n;
 }

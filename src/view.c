@@ -81,6 +81,7 @@ int view_pins(const struct pw_view *v, struct pw_pin **out, int *n)
 			memset(e, 0, sizeof(*e));
 			e->pins = cell.pins;
 			e->nr_pages = 1u << ((cell.meta >> PW_CELL_ORDER_SHIFT) & PW_CELL_ORDER_MASK);
+			e->pfn = (__u64)c * PW_CHUNK_CELLS + i;
 			if (known) {
 				e->h = hr.h;
 			} else {	/* holder lost (holders map was full) */

@@ -177,15 +177,25 @@ int cmd_why(struct pw_options *o)
 		rc = e == -EPERM || e == -EACCES ? 1 : PW_EXIT_UNSUPPORTED;
 		goto out;
 	}
+	if (scan.sum.holes >= r.end - r.start) {
+		/* every struct page unreadable: vmemmap_base is not where it was read */
+		fprintf(stderr, "pinwatch: no struct page of pfn %#llx-%#llx could be read "
+			"(vmemmap_base unknown: is /proc/kallsyms readable?)\n",
+			(unsigned long long)r.start, (unsigned long long)r.end - 1);
+		rc = PW_EXIT_UNSUPPORTED;
+		goto out_scan;
+	}
 	if (why_build(&r, &scan, traced ? &view : NULL, ks, pw_now_ns())) {
 		fprintf(stderr, "pinwatch: out of memory\n");
+		why_free(&r);
 		rc = 1;
 		goto out_scan;
 	}
 	if (!traced)
 		fprintf(stderr, "pinwatch: no pinwatch serve or live session runs: who holds a pin or "
 			"a reference is unknown (start `pinwatch serve` to know it for pins taken from then on)\n");
-	why_text(stdout, &r);
+	/* with --json on stdout, the text goes to stderr: stdout stays JSON */
+	why_text(o->json == stdout ? stderr : stdout, &r);
 	if (o->json) {
 		why_json(o->json, &r);
 		if (o->json != stdout)

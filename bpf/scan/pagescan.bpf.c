@@ -113,7 +113,9 @@ static __always_inline void scan_folio(struct scan_ctx *c, __u64 page, __u64 pfn
 		pin_refs = pins;
 		fl |= PW_SCAN_LARGE;
 	} else {
-		pins = (__u32)rc / PW_PIN_BIAS;
+		/* the bias over what mappings and caches explain: a page cache
+		 * page mapped by over 1024 processes is not pinned */
+		pins = (__u32)rc > exp ? ((__u32)rc - exp) / PW_PIN_BIAS : 0;
 		pin_refs = pins * PW_PIN_BIAS;
 	}
 	if (!pins && (__u32)rc <= exp + pin_refs)

@@ -47,8 +47,10 @@ int cmd_move(int argc, char **argv)
 	for (long i = 0; i < o.pages; i++) {
 		if (status[i] == to)
 			moved++;
+		else if (status[i] == from || status[i] == -EBUSY || status[i] == -EAGAIN)
+			busy++;	/* left where it was */
 		else
-			busy++;
+			die("move_pages: page %ld: status %d", i, status[i]);
 	}
 	printf("moved=%d busy=%d from=%d to=%d\n", moved, busy, from, to);
 	return 0;

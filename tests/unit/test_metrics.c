@@ -238,6 +238,44 @@ static void exposition_has_every_metric(void **state)
 	snapshot_free(&s);
 }
 
+/* Pinned pages by zone: the narrowest span wins (Movable inside Normal's
+ * span, a CMA area inside its zone), every zone exported with zeros. */
+static void zones_by_narrowest_span(void **state)
+{
+	struct pw_zone_map m = { .n = 4, .z = {
+		{ "DMA32", 4096, 1048576 }, { "Normal", 1048576, 6553600 },
+		{ "Movable", 6291456, 6553600 }, { "CMA", 2097152, 2359296 } } };
+	struct pw_pin pins[4] = {
+		{ .pins = 1, .nr_pages = 1, .pfn = 5000 },
+		{ .pins = 512, .nr_pages = 512, .pfn = 6291456, .h.flags = PW_F_LONGTERM },
+		{ .pins = 2, .nr_pages = 1, .pfn = 2097152 },
+		{ .pins = 1, .nr_pages = 1, .pfn = 9999999 },
+	};
+	struct pw_snapshot s;
+
+	assert_string_equal(zone_of(&m, 1048576), "Normal");
+	assert_string_equal(zone_of(&m, 1048575), "DMA32");
+	assert_string_equal(zone_of(&m, 6291456), "Movable");
+	assert_string_equal(zone_of(&m, 2100000), "CMA");
+	assert_string_equal(zone_of(&m, 1), "unknown");
+	memset(&s, 0, sizeof(s));
+	zones_collect(&s, pins, 4, &m);
+	assert_int_equal(s.n_zones, 5);
+	assert_string_equal(s.zones[0].name, "DMA32");
+	assert_true(s.zones[0].pages[0] == 1 && s.zones[1].pages[0] == 0);	/* DMA32, Normal */
+	assert_true(s.zones[2].pages[1] == 512);				/* Movable, long-term */
+	assert_true(s.zones[3].pages[0] == 1);					/* CMA: 2 pins, 1 page */
+	assert_string_equal(s.zones[4].name, "unknown");
+	char *t = capture(metrics_write, &s);
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{zone=\"Movable\",longterm=\"true\"} 512\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{zone=\"Normal\",longterm=\"false\"} 0\n"));
+	free(t);
+	t = capture(metrics_json, &s);
+	assert_non_null(strstr(t, "\"zones\":{\"DMA32\":{\"pages\":1,\"longterm_pages\":0},"));
+	free(t);
+	snapshot_free(&s);
+}
+
 /* Pins older than tracing: one row, shrinking by the releases of such pins. */
 static void before_tracing_row_shrinks_with_releases(void **state)
 {
@@ -251,10 +289,15 @@ static void before_tracing_row_shrinks_with_releases(void **state)
 	assert_true(s.holders[0].pins[0] == 7 && s.holders[0].pages[0] == 7 && s.holders[0].pages[1] == 0);
 	snapshot_free(&s);
 	memset(&s, 0, sizeof(s));
-	s.preexisting_released = 600;	/* a THP's 512 pins on one folio, and more released */
+	s.preexisting_released = 600;	/* more released than found: none left */
 	holders_add_before(&s, 514, 513);
 	assert_int_equal(s.n_holders, 1);
 	assert_true(s.holders[0].pins[0] == 0 && s.holders[0].pages[0] == 0);
+	snapshot_free(&s);
+	memset(&s, 0, sizeof(s));
+	s.preexisting_released = 1;	/* one pin on each of two THPs: one left, half the pages */
+	holders_add_before(&s, 2, 1024);
+	assert_true(s.holders[0].pins[0] == 1 && s.holders[0].pages[0] == 512);
 	snapshot_free(&s);
 	memset(&s, 0, sizeof(s));
 	holders_add_before(&s, 0, 0);	/* none: no row */
@@ -465,6 +508,7 @@ int main(void)
 		cmocka_unit_test(exposition_passes_promtool),
 		cmocka_unit_test(blocked_series_are_bounded),
 		cmocka_unit_test(before_tracing_row_shrinks_with_releases),
+		cmocka_unit_test(zones_by_narrowest_span),
 		cmocka_unit_test(json_is_one_line_with_schema_version),
 		cmocka_unit_test(textfile_write_is_atomic),
 		cmocka_unit_test(top_once_table),

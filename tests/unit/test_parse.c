@@ -237,6 +237,24 @@ static void parse_zoneinfo_span_of_one_zone(void **state)
 	assert_int_equal(parse_zoneinfo_span(NULL, "Normal", &a, &b), -EINVAL);
 }
 
+static void parse_zoneinfo_zones_lists_zones_with_pages(void **state)
+{
+	char *text = read_fixture("zoneinfo");
+	struct pw_zone_span z[8];
+
+	assert_int_equal(parse_zoneinfo_zones(text, z, 8), 3);	/* Movable, Device: no pages */
+	assert_string_equal(z[0].name, "DMA");
+	assert_string_equal(z[2].name, "Normal");
+	assert_true(z[2].start == 1048576 && z[2].end == 6553600);
+	assert_int_equal(parse_zoneinfo_zones(text, z, 2), 2);	/* at most max */
+	free(text);
+	assert_int_equal(parse_zoneinfo_zones("Node 0, zone AVeryLongZoneNameIndeed\n spanned 1\n start_pfn: 7\n",
+					      z, 8), 1);
+	assert_int_equal(strlen(z[0].name), 15);
+	assert_int_equal(parse_zoneinfo_zones("Node 0, zone X\n spanned x\n", z, 8), -EINVAL);
+	assert_int_equal(parse_zoneinfo_zones(NULL, z, 8), -EINVAL);
+}
+
 static void parse_range_accepts_one_or_two_numbers(void **state)
 {
 	__u64 a = 0, b = 0;
@@ -272,6 +290,7 @@ int main(void)
 		cmocka_unit_test(parse_zoneinfo_max_pfn_of_zones),
 		cmocka_unit_test(parse_zoneinfo_span_of_one_zone),
 		cmocka_unit_test(parse_range_accepts_one_or_two_numbers),
+		cmocka_unit_test(parse_zoneinfo_zones_lists_zones_with_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

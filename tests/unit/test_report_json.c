@@ -81,7 +81,7 @@ static void blocked_ranges_in_json_and_text(void **state)
 	report_finish(&r);
 	char *j = capture_json(&r), *t = capture_text(&r);
 	json_check(j, "d[\"blocked\"] == [{\"what\": \"offline\", \"start_pfn\": 458752, \"end_pfn\": 491520, "
-		      "\"busy_pfn\": 458752, \"error\": -4, \"comm\": \"sh\", \"pid\": 269, \"repeats\": 0, "
+		      "\"busy_pfn\": 458752, \"error\": -4, \"reason\": \"\", \"comm\": \"sh\", \"pid\": 269, \"repeats\": 0, "
 		      "\"at_s\": 12.5, \"holders\": [{\"verdict\": \"short_term_pin\", "
 		      "\"holder\": \"pinwatch_test:pwt_pin_fast\", \"comm\": \"pwtest\", \"pid\": 243, "
 		      "\"pages\": 64}], \"more_holders\": 2}] and d[\"blocked_not_kept\"] == 3");

@@ -314,6 +314,17 @@ pw_movable_block() {
 	echo "$(basename "$PW_BLK") online in ZONE_MOVABLE"
 }
 
+# pw_wait_for FILE PATTERN [SECS]: until a line of FILE matches (grep -E), at
+# most SECS (30) seconds; live mode explains an event after re-reading
+# kallsyms, seconds under TCG on a busy host. Returns 1 on timeout.
+pw_wait_for() {
+	i=0
+	until grep -qE -- "$2" "$1" 2>/dev/null; do
+		[ $i -ge $(( ${3:-30} * 5 )) ] && return 1
+		sleep 0.2; i=$((i + 1))
+	done
+}
+
 # pw_check NAME CMD...: one counted assertion (CMD's status decides)
 pw_check() {
 	name=$1; shift

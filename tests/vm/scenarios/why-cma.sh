@@ -40,7 +40,7 @@ echo "pinned $(( (i + 1) * 64 )) MiB, $(pw_json_num /tmp/area.json pinned_pages)
 
 echo 1 > $nr
 pw_check "the hugepage is refused while pins sit in the CMA area" [ "$(cat $nr)" = 0 ]
-sleep 2
+pw_wait_for /tmp/live.out '^  [a-z_]+: ' || echo "no blocked event in live mode's output within 30 s"
 grep -A3 'blocked:' /tmp/live.out | head -n 20
 ev=$(grep "blocked: CMA allocation of pfn 0x[0-9a-f]*-0x[0-9a-f]* by sh\[[0-9]*\] failed at pfn 0x" /tmp/live.out | head -n1)
 pw_check "live: the failed CMA allocation, with its first busy pfn" [ -n "$ev" ]
