@@ -7,7 +7,8 @@
 # module pins 4 pages of a buffer (short-term, kept), then the process asks
 # for them on the other node. migrate_pages() leaves them in place; live
 # mode reports each as a failed page migration (move_pages) with the
-# module's pin as its holder, in the text and in its --json report.
+# module's pin as its holder, in the text and in its --json report; so
+# does `run`'s report.
 . "${PW_LIB:-/pw/lib.sh}"
 mode=${PW_TRACE:-auto}
 [ -d /sys/devices/system/node/node1 ] || pw_die "one NUMA node only (qemu -numa)"
@@ -30,5 +31,12 @@ pw_check "live: each held by the module's pin" \
 	[ "$(grep -c '^  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest\[[0-9]*\] via pin_user_pages_fast, 1 pages from pfn 0x' /tmp/live.out)" = 4 ]
 pw_check "live report: 4 migrations in --json" [ "$(grep -c '"what": "migrate"' /tmp/live.json)" = 4 ]
 pw_check "live report: asked by move_pages" [ "$(grep -c '"reason": "move_pages/migrate_pages"' /tmp/live.json)" = 4 ]
+pwtest release-leaked >/dev/null || pw_fail "release-leaked"
+
+# run: the same failures in its report (the pins it leaves make exit 23)
+pinwatch run --attach "$mode" --settle 1s --json /tmp/run.json -- pwtest move --pages 2 >/tmp/run.out 2>&1; rc=$?
+pw_check "run: exit 23 (the module keeps the pins)" [ "$rc" = 23 ]
+pw_check "run report: 2 failed migrations asked by move_pages" \
+	[ "$(grep -c '"reason": "move_pages/migrate_pages"' /tmp/run.json)" = 2 ]
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 pw_done

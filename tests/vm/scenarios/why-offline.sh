@@ -35,8 +35,7 @@ cat /tmp/all.txt
 pw_check "all of RAM: exit 3 when something is held" [ "$rc" = 3 ]
 pw_check "all of RAM: the pin, by holder, process and count" \
 	[ "$(group_line /tmp/all.json short_term_pin | cut -d" " -f1-3,5-)" = "short_term_pin pinwatch_test:pwt_pin_fast pwtest 64 64 0 64" ]
-pw_check "all of RAM: the reference, not a pin, by its caller" \
-	[ "$(group_line /tmp/all.json get_user_pages_reference | cut -d' ' -f1-3,5-)" = "get_user_pages_reference pinwatch_test:pwt_get_fast pwtest 16 0 16 16" ]
+ref=$(group_line /tmp/all.json get_user_pages_reference | cut -d' ' -f1-3,5-)
 pw_check "all of RAM: no pin without a holder" \
 	[ -z "$(pw_why_groups /tmp/all.json | awk '$1 == "pinned_before_tracing"')" ]
 pw_why_pfns /tmp/all.json short_term_pin | in_block | sort -n >/tmp/pinned-in-block
@@ -68,6 +67,19 @@ pw_check "block: the stack names pwt_pin_fast" grep -q "#[0-9]* pwt_pin_fast+0x[
 pw_check "block: holders from the live session" grep -q "holders from pinwatch live (pid $PW_LIVE_PID)" /tmp/blk.txt
 
 kill -INT $PW_LIVE_PID; wait $PW_LIVE_PID
+# The FOLL_GET taker is named from the mark its call left in each page's
+# cell. When the kernel skipped runs of the page-free hook (a busy TCG
+# host), every mark is swept, by design, and the taker is unknown: then the
+# 16 pages must still show as references that are not pins.
+sweeps=$(pw_json_num /tmp/live.json marks_sweeps)
+if [ "${sweeps:-0}" = 0 ]; then
+	pw_check "all of RAM: the reference, not a pin, by its caller" \
+		[ "$ref" = "get_user_pages_reference pinwatch_test:pwt_get_fast pwtest 16 0 16 16" ]
+else
+	echo "marks swept $sweeps times (page-free runs skipped): the taker is unknown"
+	pw_check "all of RAM: the reference, not a pin, taker swept" \
+		[ "$(group_line /tmp/all.json reference_not_a_pin | awk '{ print ($7 >= 16) }')" = 1 ]
+fi
 pw_check "live report: the failed offline, once, in --json" [ "$(grep -c '"what": "offline"' /tmp/live.json)" = 1 ]
 pw_check "live report: its holders in --json" sh -c 'grep -A1 "\"verdict\": \"short_term_pin\"" /tmp/live.json | grep -q "\"holder\": \"pinwatch_test:pwt_pin_fast\""'
 pw_check "live report: the failed offline in the text" \
