@@ -5,6 +5,7 @@
 #include <string.h>
 #include "tests/unit/helpers.h"
 #include "src/why.h"
+#include "src/blocked.h"
 
 /* A mirror of 1024 cells and a holders array, in memory. */
 static struct pw_chunk *chunk;
@@ -185,6 +186,50 @@ static void text_and_json_say_the_same(void **state)
 	why_free(&r);
 }
 
+/* What asked for a blocked range, by the requester's frames; its record. */
+static void blocked_requests_named_and_recorded(void **state)
+{
+	char *offline[] = { "test_pages_isolated+0x5", "offline_pages+0x3a1", "memory_block_action+0x20" };
+	char *cma[] = { "alloc_contig_range_noprof+0x1", "__cma_alloc+0x99", "cma_alloc_folio+0x1" };
+	char *huge[] = { "alloc_contig_range+0x1", "alloc_contig_pages+0x9", "alloc_gigantic_folio+0x4" };
+	char *other[] = { "alloc_contig_range+0x1", "virtio_mem_fake_offline+0x2 [virtio_mem]" };
+
+	assert_string_equal(blocked_what(offline, 3), "offline");
+	assert_string_equal(blocked_what(cma, 3), "cma");
+	assert_string_equal(blocked_what(huge, 3), "hugepage");
+	assert_string_equal(blocked_what(other, 2), "contig");
+	assert_string_equal(blocked_what(NULL, 0), "contig");
+	assert_string_equal(blocked_what_text("cma"), "CMA allocation");
+	assert_string_equal(blocked_reason(PW_MR_SYSCALL), "move_pages/migrate_pages");
+
+	struct pw_scan_rec recs[] = { small(60, 1, 0) };
+	struct pw_scan scan = { .recs = recs, .n = 1 };
+	struct pw_blocked b = { .what = "migrate", .ev = { .ts_ns = 3000000000ull, .start_pfn = 60,
+		.end_pfn = 61, .busy_pfn = 60, .tgid = 42, .source = PW_BLOCK_MIGRATE, .err = PW_MR_SYSCALL,
+		.comm = "mover" } };
+	struct pw_blocked_rec rec;
+
+	holder(11, 800, "rdma", PW_API_PIN_FAST, 0);
+	cell(60, 1, 11, false);
+	assert_int_equal(why_build(&b.why, &scan, &view, NULL, 3000000000ull), 0);
+	blocked_record(&b, 1000000000ull, &rec);
+	assert_string_equal(rec.what, "migrate");
+	assert_string_equal(rec.reason, "move_pages/migrate_pages");
+	assert_int_equal(rec.err, 0);	/* a reason, not an errno */
+	assert_true(rec.at_s > 1.99 && rec.at_s < 2.01 && rec.pid == 42 && rec.n_holders == 1);
+	assert_string_equal(rec.holders[0].verdict, "short_term_pin");
+	assert_true(rec.holders[0].pid == 800 && rec.holders[0].pages == 1);
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&t, &len);
+	blocked_text(f, "00:00:01", &b);
+	fclose(f);
+	assert_non_null(strstr(t, "00:00:01 blocked: page migration of pfn 0x3c-0x3c by mover[42] failed "
+			       "(move_pages/migrate_pages)\n"));
+	free(t);
+	blocked_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +238,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(without_a_session_every_holder_is_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lost_holder_is_not_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_and_json_say_the_same, setup, teardown),
+		cmocka_unit_test_setup_teardown(blocked_requests_named_and_recorded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
