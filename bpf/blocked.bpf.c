@@ -91,40 +91,56 @@ int BPF_PROG(fx_offline_pages, unsigned long start_pfn, unsigned long nr_pages, 
 /* kprobes: the arguments from the entry, by thread, for the return; a map
  * each, since offline_pages calls migrate_pages in the same thread, and LRU,
  * so the entries of missed kretprobes go */
-struct pw_offline_args {
-	__u64 start, nr;	/* offline_pages: the range; migrate_pages: from, reason */
+struct pw_call_args {
+	__u64 a, b;		/* offline_pages: the range; migrate_pages: from, reason */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u64);
-	__type(value, struct pw_offline_args);
+	__type(value, struct pw_call_args);
 } offline_args SEC(".maps") __weak;
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u64);
-	__type(value, struct pw_offline_args);
+	__type(value, struct pw_call_args);
 } migrate_args SEC(".maps") __weak;
+
+static __always_inline void pw_args_save(void *map, __u64 a, __u64 b)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_call_args v = { .a = a, .b = b };
+	bpf_map_update_elem(map, &id, &v, BPF_ANY);
+}
+
+/* The entry's arguments of this thread's call, taken out of map; false
+ * when the entry was not seen. */
+static __always_inline bool pw_args_take(void *map, __u64 *a, __u64 *b)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_call_args *v = bpf_map_lookup_elem(map, &id);
+	if (!v)
+		return false;
+	*a = v->a;
+	*b = v->b;
+	bpf_map_delete_elem(map, &id);
+	return true;
+}
 
 SEC("kprobe/offline_pages")
 int BPF_KPROBE(kp_offline_pages, unsigned long start_pfn, unsigned long nr_pages)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_offline_args a = { .start = start_pfn, .nr = nr_pages };
-	bpf_map_update_elem(&offline_args, &id, &a, BPF_ANY);
+	pw_args_save(&offline_args, start_pfn, nr_pages);
 	return 0;
 }
 
 SEC("kretprobe/offline_pages")
 int BPF_KRETPROBE(kr_offline_pages, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_offline_args *a = bpf_map_lookup_elem(&offline_args, &id);
-	if (!a)
+	__u64 start, nr;
+	if (!pw_args_take(&offline_args, &start, &nr))
 		return 0;
-	__u64 start = a->start, nr = a->nr;
-	bpf_map_delete_elem(&offline_args, &id);
 	if (ret)
 		pw_blocked(ctx, PW_BLOCK_OFFLINE, start, start + nr, start, ret);
 	return 0;
@@ -180,24 +196,17 @@ SEC("kprobe/migrate_pages")
 int BPF_KPROBE(kp_migrate_pages, void *from)
 {
 	/* the sixth argument: BPF_KPROBE names five (x86-64: r9) */
-	int reason = (int)ctx->r9;
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_offline_args a = { .start = (__u64)from, .nr = (__u64)reason };
-	bpf_map_update_elem(&migrate_args, &id, &a, BPF_ANY);
+	pw_args_save(&migrate_args, (__u64)from, (__u64)(int)ctx->r9);
 	return 0;
 }
 
 SEC("kretprobe/migrate_pages")
 int BPF_KRETPROBE(kr_migrate_pages, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_offline_args *a = bpf_map_lookup_elem(&migrate_args, &id);
-	if (!a)
+	__u64 from, reason;
+	if (!pw_args_take(&migrate_args, &from, &reason))
 		return 0;
-	__u64 from = a->start;
-	int reason = a->nr;
-	bpf_map_delete_elem(&migrate_args, &id);
 	if (ret > 0)
-		pw_migrate_failed(ctx, from, reason);
+		pw_migrate_failed(ctx, from, (int)reason);
 	return 0;
 }

@@ -56,6 +56,10 @@ void session_totals(struct session *s, struct pw_report *r);
 void session_end(struct session *s);
 /* answer `why` and `top` with this session's maps until session_end (src/share.h) */
 void session_share(struct session *s, const char *mode);
+/* A cheap signature of the loaded modules (parse_modules_hash): kallsyms is
+ * slow to read (seconds under emulation), so it is re-read only when a
+ * module came or went. */
+unsigned long session_modules_hash(void);
 /* re-read kallsyms into s->plan.ksyms (modules and BPF trampolines loaded since) */
 int session_reload_ksyms(struct session *s);
 /* after attach: drop every capability the session no longer needs (keep: 1ull << CAP_*) */

@@ -60,6 +60,14 @@ int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, stru
 	return PW_EXIT_UNSUPPORTED;
 }
 
+unsigned long session_modules_hash(void)
+{
+	char *text = read_text_file("/proc/modules");
+	unsigned long h = text ? parse_modules_hash(text) : 0;
+	free(text);
+	return h;
+}
+
 /* Any blocked-range hook in the plan (bpf/blocked.bpf.c): the page scan is
  * loaded for them. */
 static bool plan_watches_blocked(const struct pw_plan *p)
@@ -83,9 +91,7 @@ static void on_blocked(void *arg, const struct pw_block_event *e)
 	/* kallsyms as it is now: the probe's copy predates the BPF trampolines
 	 * (module space on 6.1, where they pass for a module's function) and
 	 * any module loaded since */
-	char *mods = read_text_file("/proc/modules");
-	unsigned long h = mods ? parse_modules_hash(mods) : 0;
-	free(mods);
+	unsigned long h = session_modules_hash();
 	if (!s->ksyms_fresh || h != s->modules_hash) {
 		s->ksyms_fresh = session_reload_ksyms(s) == 0;
 		s->modules_hash = h;

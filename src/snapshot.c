@@ -16,23 +16,12 @@
 #include "blocked.h"
 #include "pagescan.h"
 
-/* A cheap signature of the loaded modules (parse_modules_hash): kallsyms is
- * slow to read (seconds under emulation), so it is re-read only when a
- * module came or went. */
-static unsigned long modules_hash(void)
-{
-	char *text = read_text_file("/proc/modules");
-	unsigned long h = text ? parse_modules_hash(text) : 0;
-	free(text);
-	return h;
-}
-
 /* kallsyms as it is after attach, so BPF trampolines on the stacks are named
  * (and stripped) rather than taken for the holder */
 static void reload_ksyms(struct monitor *m)
 {
 	if (session_reload_ksyms(&m->s) == 0)
-		m->modules_hash = modules_hash();
+		m->modules_hash = session_modules_hash();
 }
 
 /* A failed offline or contiguous allocation: counted per holder group of
@@ -247,7 +236,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	__u64 now = pw_now_ns();
 
 	tracer_audit(m->s.tr, o->max_age_ns, false);
-	if (modules_hash() != m->modules_hash)
+	if (session_modules_hash() != m->modules_hash)
 		reload_ksyms(m);
 	snap_head(snap, m->s.plan.kernel, m->s.start_ns, now);
 	/* counters, attach list and vmstat deltas as the report computes them */
@@ -288,10 +277,10 @@ int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *sna
 	struct pw_report r = { 0 };
 	struct pw_vmstat after;
 
-	if (modules_hash() != c->modules_hash) {
+	if (session_modules_hash() != c->modules_hash) {
 		ksyms_free(c->ks);
 		c->ks = ksyms_load("/proc/kallsyms");
-		c->modules_hash = modules_hash();
+		c->modules_hash = session_modules_hash();
 	}
 	snap_head(snap, c->info.kernel, c->info.start_ns, now);
 	view_stats(&c->view, st);
