@@ -99,8 +99,8 @@ for f in "${files[@]}"; do
 	[ -z "$a" ] || case " $apps " in *" $a "*) ;; *) apps="$apps $a" ;; esac
 	a=$(hdr "$f" memory)
 	[ -z "$a" ] || mem=$a
-	a=$(hdr "$f" qemu)
-	[ -z "$a" ] || qargs="$qargs $a"
+	a=$(hdr "$f" qemu)	# once, though a scenario runs in several modes (qemu IDs are unique)
+	[ -z "$a" ] || case " $qargs " in *" $a "*) ;; *) qargs="$qargs $a" ;; esac
 done
 
 # --- kernel, builds, initramfs ------------------------------------------------
