@@ -285,6 +285,7 @@ void snapshot_free(struct pw_snapshot *s)
 {
 	free(s->holders);
 	free(s->attach);
+	acct_free(&s->acct);
 	s->holders = NULL;
 	s->attach = NULL;
 	s->n_holders = s->n_attach = 0;

@@ -45,8 +45,11 @@ void usage(FILE *out)
 "  --listen [HOST:]PORT   serve: HTTP address for /metrics (default 127.0.0.1:9477)\n"
 "  --textfile PATH        serve: also write the metrics to PATH every interval\n"
 "                         (node_exporter textfile collector; alone, no HTTP)\n"
-"  --top-k N              serve, top: holders exported by name, the rest is 'other' (default 10)\n"
-"  --sort KEY             top: pages (default), longterm, age or holder\n"
+"  --top-k N              serve, top: holders, processes and cgroups exported by name,\n"
+"                         the rest is 'other' (default 10)\n"
+"  --by WHAT              top: rows per holder (default), process or cgroup, with\n"
+"                         VmPin, VmLck and RLIMIT_MEMLOCK beside the pinned bytes\n"
+"  --sort KEY             top: pages (default), longterm, age or holder (name)\n"
 "  --once                 top: print one table and exit (also when stdout is not a tty)\n"
 "  --pfn FIRST[-LAST]     why: page frames FIRST..LAST (decimal, or hex with 0x)\n"
 "  --phys ADDR[-ADDR]     why: the page frames of these physical addresses\n"
@@ -75,6 +78,7 @@ static const struct option long_opts[] = {
 	{ "textfile", required_argument, 0, 'T' },
 	{ "top-k", required_argument, 0, 'K' },
 	{ "sort", required_argument, 0, 'O' },
+	{ "by", required_argument, 0, 'y' },
 	{ "once", no_argument, 0, '1' },
 	{ "user", required_argument, 0, 'u' },
 	{ "as-root", no_argument, 0, 'R' },
@@ -181,6 +185,13 @@ int options_parse(struct pw_options *o, const char *sub, int argc, char **argv)
 			if (top_sort_parse(optarg, &k))
 				return bad("sort", optarg, "want pages, longterm, age or holder");
 			o->sort = k;
+			break;
+		}
+		case 'y': {
+			enum pw_by b;
+			if (top_by_parse(optarg, &b))
+				return bad("by", optarg, "want holder, process or cgroup");
+			o->by = b;
 			break;
 		}
 		case '1': o->once = true; break;

@@ -3,7 +3,8 @@
  * Writers of a snapshot: the Prometheus text exposition (serve, --textfile)
  * and one JSON line per interval (--json). Names follow Prometheus
  * conventions: pinwatch_ prefix, base units (seconds, bytes), _total for
- * counters. No pid, pfn or stack labels: those would make a series per pin.
+ * counters. No pfn or stack labels: those would make a series per pin; pid
+ * labels only on the top-k processes of the accounting view.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -53,6 +54,97 @@ static void holder_series(FILE *out, const struct pw_snapshot *s, const char *na
 				fprintf(out, "%.3f\n", h->oldest_s[lt]);
 		}
 	}
+}
+
+static const char *pid_label(const struct pw_owner_stat *o, char *buf, size_t len)
+{
+	if (o->tgid)
+		snprintf(buf, len, "%u", o->tgid);
+	else
+		snprintf(buf, len, "other");
+	return buf;
+}
+
+/* The accounting view: physical pinned bytes per process and cgroup beside
+ * the kernel's charges; charges and limits only for live processes. */
+static void acct_series(FILE *out, const struct pw_snapshot *s)
+{
+	const struct pw_acct *a = &s->acct;
+	char pid[16], comm[2 * PW_COMM_LEN], cg[2 * PW_CGROUP_LEN];
+
+	head(out, "pinwatch_process_pinned_bytes", "gauge", "Page frames pinned now (each counted "
+	     "once) times the page size, by the process that pinned them (top-k; the rest is "
+	     "the pid other), long-term or not.");
+	for (int i = 0; i < a->n_owners; i++) {
+		const struct pw_owner_stat *o = &a->owners[i];
+		for (int lt = 0; lt < 2; lt++)
+			fprintf(out, "pinwatch_process_pinned_bytes{pid=\"%s\",comm=\"%s\",longterm=\"%s\"} %llu\n",
+				pid_label(o, pid, sizeof(pid)), metrics_escape(o->comm, comm, sizeof(comm)),
+				lt ? "true" : "false", (unsigned long long)(o->pages[lt] * s->page_size));
+	}
+	head(out, "pinwatch_process_charged_bytes", "gauge", "What the kernel charges the process: "
+	     "VmPin (mm->pinned_vm: RDMA, io_uring) and VmLck (mm->locked_vm: VFIO, iommufd, mlock).");
+	for (int i = 0; i < a->n_owners; i++) {
+		const struct pw_owner_stat *o = &a->owners[i];
+		if (!o->proc.alive && o->tgid)
+			continue;
+		pid_label(o, pid, sizeof(pid));
+		metrics_escape(o->comm, comm, sizeof(comm));
+		fprintf(out, "pinwatch_process_charged_bytes{pid=\"%s\",comm=\"%s\",counter=\"VmPin\"} %llu\n",
+			pid, comm, (unsigned long long)o->proc.vmpin);
+		fprintf(out, "pinwatch_process_charged_bytes{pid=\"%s\",comm=\"%s\",counter=\"VmLck\"} %llu\n",
+			pid, comm, (unsigned long long)o->proc.vmlck);
+	}
+	head(out, "pinwatch_process_memlock_limit_bytes", "gauge",
+	     "RLIMIT_MEMLOCK (soft) of the process; each kernel charge is checked against it on its own.");
+	for (int i = 0; i < a->n_owners; i++) {
+		const struct pw_owner_stat *o = &a->owners[i];
+		if (!o->proc.alive || !o->tgid)
+			continue;
+		fprintf(out, "pinwatch_process_memlock_limit_bytes{pid=\"%s\",comm=\"%s\"} ",
+			pid_label(o, pid, sizeof(pid)), metrics_escape(o->comm, comm, sizeof(comm)));
+		if (o->proc.memlock == PW_UNLIMITED)
+			fputs("+Inf\n", out);
+		else
+			fprintf(out, "%llu\n", (unsigned long long)o->proc.memlock);
+	}
+	head(out, "pinwatch_process_accounting_finding", "gauge", "1 for a process pinning long-term "
+	     "with VmPin and VmLck both 0 (pin_not_charged), or charged above its pinned bytes "
+	     "(charged_not_pinned).");
+	for (int i = 0; i < a->n_owners; i++) {
+		const struct pw_owner_stat *o = &a->owners[i];
+		for (int k = 0; k < PW_A__MAX; k++)
+			if (o->findings & (1u << k))
+				fprintf(out, "pinwatch_process_accounting_finding{pid=\"%s\",comm=\"%s\",kind=\"%s\"} 1\n",
+					pid_label(o, pid, sizeof(pid)), metrics_escape(o->comm, comm, sizeof(comm)),
+					pw_acct_kind_name(k));
+	}
+	head(out, "pinwatch_accounting_findings", "gauge", "Processes with each accounting finding now (all of them, not only the top k).");
+	for (int k = 0; k < PW_A__MAX; k++)
+		fprintf(out, "pinwatch_accounting_findings{kind=\"%s\"} %llu\n", pw_acct_kind_name(k),
+			(unsigned long long)a->flagged[k]);
+
+	head(out, "pinwatch_cgroup_pinned_bytes", "gauge", "Page frames pinned now times the page size, "
+	     "by the cgroup v2 path of the process that pinned them (\"(exited)\": it is gone).");
+	for (int i = 0; i < a->n_cgroups; i++)
+		for (int lt = 0; lt < 2; lt++)
+			fprintf(out, "pinwatch_cgroup_pinned_bytes{cgroup=\"%s\",longterm=\"%s\"} %llu\n",
+				metrics_escape(a->cgroups[i].path, cg, sizeof(cg)), lt ? "true" : "false",
+				(unsigned long long)(a->cgroups[i].pages[lt] * s->page_size));
+	head(out, "pinwatch_cgroup_charged_bytes", "gauge", "VmPin and VmLck summed over the cgroup's processes that pin.");
+	for (int i = 0; i < a->n_cgroups; i++) {
+		metrics_escape(a->cgroups[i].path, cg, sizeof(cg));
+		fprintf(out, "pinwatch_cgroup_charged_bytes{cgroup=\"%s\",counter=\"VmPin\"} %llu\n", cg,
+			(unsigned long long)a->cgroups[i].vmpin);
+		fprintf(out, "pinwatch_cgroup_charged_bytes{cgroup=\"%s\",counter=\"VmLck\"} %llu\n", cg,
+			(unsigned long long)a->cgroups[i].vmlck);
+	}
+	head(out, "pinwatch_cgroup_memory_current_bytes", "gauge", "The cgroup's memory.current.");
+	for (int i = 0; i < a->n_cgroups; i++)
+		if (a->cgroups[i].memory_current >= 0)
+			fprintf(out, "pinwatch_cgroup_memory_current_bytes{cgroup=\"%s\"} %lld\n",
+				metrics_escape(a->cgroups[i].path, cg, sizeof(cg)),
+				(long long)a->cgroups[i].memory_current);
 }
 
 static void counter(FILE *out, const char *name, const char *help, __u64 v)
@@ -135,6 +227,8 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 			s->blocked[i].longterm ? "true" : "false", (unsigned long long)s->blocked[i].count);
 	}
 
+	acct_series(out, s);
+
 	head(out, "pinwatch_mirror_folios", "gauge", "Folios in the pin mirror now.");
 	fprintf(out, "pinwatch_mirror_folios %llu\n", (unsigned long long)s->mirror_entries);
 	head(out, "pinwatch_mirror_capacity_folios", "gauge", "Page frames the pin mirror covers (--max-pages; default all of RAM).");
@@ -181,6 +275,53 @@ static void json_str(FILE *out, const char *v)
 			fputc(*p, out);
 	}
 	fputc('"', out);
+}
+
+static void acct_json(FILE *out, const struct pw_snapshot *s)
+{
+	const struct pw_acct *a = &s->acct;
+
+	fputs(",\"processes\":[", out);
+	for (int i = 0; i < a->n_owners; i++) {
+		const struct pw_owner_stat *o = &a->owners[i];
+		fprintf(out, "%s{\"pid\":%u,\"comm\":", i ? "," : "", o->tgid);
+		json_str(out, o->comm);
+		fprintf(out, ",\"processes\":%d,\"alive\":%s,\"cgroup\":", o->n_procs, o->proc.alive ? "true" : "false");
+		json_str(out, o->proc.cgroup);
+		fprintf(out, ",\"pinned_bytes\":%llu,\"longterm_bytes\":%llu,\"vmpin_bytes\":%llu,"
+			"\"vmlck_bytes\":%llu,\"memlock_limit_bytes\":",
+			(unsigned long long)((o->pages[0] + o->pages[1]) * s->page_size),
+			(unsigned long long)(o->pages[1] * s->page_size), (unsigned long long)o->proc.vmpin,
+			(unsigned long long)o->proc.vmlck);
+		if (o->proc.alive && o->proc.memlock != PW_UNLIMITED)
+			fprintf(out, "%llu", (unsigned long long)o->proc.memlock);
+		else
+			fputs("null", out);
+		fputs(",\"findings\":[", out);
+		for (int k = 0, n = 0; k < PW_A__MAX; k++)
+			if (o->findings & (1u << k))
+				fprintf(out, "%s\"%s\"", n++ ? "," : "", pw_acct_kind_name(k));
+		fputs("]}", out);
+	}
+	fputs("],\"cgroups\":[", out);
+	for (int i = 0; i < a->n_cgroups; i++) {
+		const struct pw_cgroup_stat *c = &a->cgroups[i];
+		fprintf(out, "%s{\"cgroup\":", i ? "," : "");
+		json_str(out, c->path);
+		fprintf(out, ",\"processes\":%d,\"pinned_bytes\":%llu,\"longterm_bytes\":%llu,"
+			"\"vmpin_bytes\":%llu,\"vmlck_bytes\":%llu,\"memory_current_bytes\":",
+			c->n_procs, (unsigned long long)((c->pages[0] + c->pages[1]) * s->page_size),
+			(unsigned long long)(c->pages[1] * s->page_size), (unsigned long long)c->vmpin,
+			(unsigned long long)c->vmlck);
+		if (c->memory_current >= 0)
+			fprintf(out, "%lld}", (long long)c->memory_current);
+		else
+			fputs("null}", out);
+	}
+	fputs("],\"accounting_findings\":{", out);
+	for (int k = 0; k < PW_A__MAX; k++)
+		fprintf(out, "%s\"%s\":%llu", k ? "," : "", pw_acct_kind_name(k), (unsigned long long)a->flagged[k]);
+	fputc('}', out);
 }
 
 int metrics_json(FILE *out, const struct pw_snapshot *s)
@@ -244,7 +385,9 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 		fprintf(out, ",\"longterm\":%s,\"count\":%llu}", s->blocked[i].longterm ? "true" : "false",
 			(unsigned long long)s->blocked[i].count);
 	}
-	fputs("]}\n", out);
+	fputc(']', out);
+	acct_json(out, s);
+	fputs("}\n", out);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;
 }

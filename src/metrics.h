@@ -12,6 +12,7 @@
 #include "bpf/pinwatch.h"
 #include "src/report.h"
 #include "src/parse.h"
+#include "src/accounting.h"
 
 #define PW_METRICS_SCHEMA	1	/* schema_version of the --json stream */
 #define PW_TOPK_DEFAULT		10	/* holders exported by name; the rest is "other" */
@@ -90,6 +91,7 @@ struct pw_snapshot {
 		__u64 pages[2];		/* [longterm] */
 	} zones[PW_ZONE_NAMES];
 	int n_zones;
+	struct pw_acct acct;		/* pinned memory by process and cgroup */
 };
 
 void snapshot_free(struct pw_snapshot *s);
@@ -151,7 +153,12 @@ const char *metrics_escape(const char *v, char *buf, size_t len);
 enum pw_sort { PW_SORT_PAGES = 0, PW_SORT_LONGTERM, PW_SORT_AGE, PW_SORT_HOLDER };
 int top_sort_parse(const char *s, enum pw_sort *out);	/* 0 or -EINVAL */
 const char *top_sort_name(enum pw_sort k);
-/* The holder table, sorted by key, at most max_rows rows (0 = all), each line
- * cut to width columns (0 = no limit). */
-void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int max_rows, int width);
+/* top --by: rows per holder (default), per process or per cgroup */
+enum pw_by { PW_BY_HOLDER = 0, PW_BY_PROCESS, PW_BY_CGROUP };
+int top_by_parse(const char *s, enum pw_by *out);	/* 0 or -EINVAL */
+const char *top_by_name(enum pw_by b);
+/* The table of holders, processes or cgroups, sorted by key, at most max_rows
+ * rows (0 = all), each line cut to width columns (0 = no limit). */
+void top_render(FILE *out, const struct pw_snapshot *s, enum pw_by by, enum pw_sort key, int max_rows,
+		int width);
 #endif

@@ -25,6 +25,7 @@ struct pw_options {
 	const char *textfile;		/* serve --textfile */
 	int top_k;			/* --top-k: holders named in metrics */
 	int sort;			/* top --sort (enum pw_sort) */
+	int by;				/* top --by (enum pw_by) */
 	bool once;			/* top --once */
 	char **cmd;			/* run: CMD ARGS... */
 	const char *range_opt;		/* why: pfn, phys, memory-block, zone or cma */

@@ -343,3 +343,82 @@ unsigned long parse_modules_hash(const char *text)
 	}
 	return h;
 }
+
+/* A line of text starting with key, or NULL. */
+static const char *line_of(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, kl))
+			return p + kl;
+	return NULL;
+}
+
+int parse_status_kb(const char *text, const char *key, __u64 *bytes)
+{
+	const char *p;
+	__u64 v;
+
+	if (!text || !key || !*key || !(p = line_of(text, key)))
+		return -ENOENT;
+	if (*p++ != ':')
+		return -EINVAL;
+	p += strspn(p, " \t");
+	if (parse_digits(&p, &v) <= 0 || strncmp(p, " kB", 3) || v > UINT64_MAX / 1024)
+		return -EINVAL;
+	*bytes = v * 1024;
+	return 0;
+}
+
+int parse_limits_memlock(const char *text, __u64 *bytes)
+{
+	const char *p;
+	__u64 v;
+
+	if (!text || !(p = line_of(text, "Max locked memory")))
+		return -ENOENT;
+	p += strspn(p, " \t");
+	if (!strncmp(p, "unlimited", 9) && (p[9] == ' ' || p[9] == '\t')) {
+		*bytes = ~0ull;
+		return 0;
+	}
+	if (parse_digits(&p, &v) <= 0 || (*p != ' ' && *p != '\t'))
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+
+int parse_cgroup_v2(const char *text, char *path, size_t len)
+{
+	const char *p;
+	size_t n;
+
+	if (!text || !len || !(p = line_of(text, "0::")))
+		return -ENOENT;
+	n = strcspn(p, "\n");
+	if (*p != '/' || n >= len)
+		return -EINVAL;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	return 0;
+}
+
+int parse_stat_starttime(const char *text, __u64 *ticks)
+{
+	/* comm is in parentheses and may hold anything, ')' included: the
+	 * fields start after the last ')'; starttime is field 22 */
+	const char *p = text ? strrchr(text, ')') : NULL;
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int f = 3; f <= 22; f++) {
+		if (*p != ' ')
+			return -EINVAL;
+		p++;
+		if (f == 22)
+			return parse_digits(&p, ticks) > 0 && (!*p || *p == ' ' || *p == '\n') ? 0 : -EINVAL;
+		p += strcspn(p, " \n");
+	}
+	return -EINVAL;
+}

@@ -3,6 +3,7 @@
  * accepts trailing junk, negative sizes or overflow. */
 #ifndef PW_PARSE_H
 #define PW_PARSE_H
+#include <stddef.h>
 #include <linux/types.h>
 
 /* "2s", "500ms", "1.5", "3m", "1h", "100us" (bare number = seconds) -> ns */
@@ -31,6 +32,16 @@ int parse_range(const char *s, __u64 *first, __u64 *last);
 /* /proc/modules text -> a hash of each module's name and address (not its
  * use count, which changes with every open()); 5381 for no module. */
 unsigned long parse_modules_hash(const char *text);
+/* "Key:   1234 kB" of a /proc/PID/status text -> bytes; -ENOENT without key */
+int parse_status_kb(const char *text, const char *key, __u64 *bytes);
+/* the soft "Max locked memory" of a /proc/PID/limits text -> bytes (~0 for
+ * unlimited) */
+int parse_limits_memlock(const char *text, __u64 *bytes);
+/* the cgroup v2 path ("0::/path") of a /proc/PID/cgroup text; -ENOENT when
+ * the process is in no v2 hierarchy */
+int parse_cgroup_v2(const char *text, char *path, size_t len);
+/* starttime (field 22, clock ticks since boot) of a /proc/PID/stat text */
+int parse_stat_starttime(const char *text, __u64 *ticks);
 /* The whole text of a file for the parsers ("" when empty), NULL with errno
  * set when it cannot be opened or read; the caller frees it. */
 char *read_text_file(const char *path);

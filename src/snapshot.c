@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "blocked.h"
 #include "pagescan.h"
+#include "procacct.h"
 
 /* kallsyms as it is after attach, so BPF trampolines on the stacks are named
  * (and stripped) rather than taken for the holder */
@@ -205,7 +206,7 @@ static void zone_map(struct pw_zone_map *m, const struct pw_zone_map *cma)
 static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64 now,
 			void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
 			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2],
-			const struct pw_zone_map *cma)
+			const struct pw_zone_map *cma, __u64 start_ns)
 {
 	struct pw_pin *pins = NULL;
 	struct pw_zone_map zones;
@@ -220,6 +221,12 @@ static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64
 		snap->mirror_entries = n;
 		err = holders_collect(snap, pins, n, now, name_of, ctx);
 	}
+	if (!err)
+		err = acct_collect(&snap->acct, pins, n);
+	if (!err)
+		err = acct_account(&snap->acct, &procacct_source, start_ns, snap->page_size);
+	if (!err)
+		err = acct_topk(&snap->acct, top_k);
 	free(pins);
 	if (!err)
 		holders_add_before(snap, pre[0], pre[1]);
@@ -252,7 +259,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	snap->n_blocked = m->n_blocked;
 	int err = snap_holders(snap, tracer_view(m->s.tr), now, name_stack, m, o->top_k,
 			       m->known, &m->n_known, (const __u64[2]){ m->s.pre_pins, m->s.pre_pages },
-			       &m->cma);
+			       &m->cma, m->s.start_ns);
 	if (!err)
 		err = add_findings(m, snap);
 	return err;
@@ -289,5 +296,5 @@ int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *sna
 	snap_counts(snap, &r, &c->info.before);
 	view_findings(&c->view, snap->findings, snap->finding_pins);
 	return snap_holders(snap, &c->view, now, client_name_stack, c, top_k, c->known, &c->n_known,
-			    c->info.pre, &c->cma);
+			    c->info.pre, &c->cma, c->info.start_ns);
 }

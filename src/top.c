@@ -20,6 +20,7 @@
 #include <errno.h>
 
 static volatile sig_atomic_t stop;
+static struct pw_options *top_opts;
 static void on_signal(int sig) { stop = sig; }
 
 static struct termios saved_tty;
@@ -73,7 +74,7 @@ static void draw(const struct pw_snapshot *snap, enum pw_sort key, bool screen)
 	}
 	if (screen)
 		fputs("\033[H\033[2J", stdout);
-	top_render(stdout, snap, key, rows, cols);
+	top_render(stdout, snap, top_opts->by, key, rows, cols);
 	if (screen)
 		fputs("\nkeys: p pages, l long-term, a age, h holder, q quit", stdout);
 	fflush(stdout);
@@ -122,8 +123,6 @@ static int top_loop(struct pw_options *o, const struct source *src, bool table, 
 	snapshot_free(&snap);
 	return have ? 0 : 1;
 }
-
-static struct pw_options *top_opts;
 
 static int own_snapshot(void *ctx, struct pw_snapshot *snap) { return monitor_snapshot(ctx, snap); }
 static void own_wait(void *ctx, int ms) { tracer_poll(((struct monitor *)ctx)->s.tr, ms); }

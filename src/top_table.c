@@ -29,6 +29,23 @@ int top_sort_parse(const char *s, enum pw_sort *out)
 	return -EINVAL;
 }
 
+int top_by_parse(const char *s, enum pw_by *out)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, top_by_name(i))) {
+			*out = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *top_by_name(enum pw_by b)
+{
+	static const char *const names[] = { [PW_BY_HOLDER] = "holder", [PW_BY_PROCESS] = "process",
+					     [PW_BY_CGROUP] = "cgroup" };
+	return (unsigned)b < 3 ? names[b] : "holder";
+}
+
 const char *top_sort_name(enum pw_sort k)
 {
 	return (unsigned)k < sizeof(sort_names) / sizeof(sort_names[0]) ? sort_names[k] : "pages";
@@ -116,7 +133,120 @@ static void line(FILE *out, char *text, int width)
 		fprintf(out, "%s\n", text);
 }
 
-void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int max_rows, int width)
+static enum pw_sort acct_key;
+
+static int cmp_owner_rows(const void *a, const void *b)
+{
+	const struct pw_owner_stat *x = *(const struct pw_owner_stat *const *)a;
+	const struct pw_owner_stat *y = *(const struct pw_owner_stat *const *)b;
+	int c;
+
+	if (acct_key == PW_SORT_HOLDER && (c = strcmp(x->comm, y->comm)))
+		return c;
+	if (acct_key == PW_SORT_LONGTERM && x->pages[1] != y->pages[1])
+		return x->pages[1] > y->pages[1] ? -1 : 1;
+	if (x->pages[0] + x->pages[1] != y->pages[0] + y->pages[1])
+		return x->pages[0] + x->pages[1] > y->pages[0] + y->pages[1] ? -1 : 1;
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static int cmp_cgroup_rows(const void *a, const void *b)
+{
+	const struct pw_cgroup_stat *x = *(const struct pw_cgroup_stat *const *)a;
+	const struct pw_cgroup_stat *y = *(const struct pw_cgroup_stat *const *)b;
+
+	if (acct_key == PW_SORT_HOLDER)
+		return strcmp(x->path, y->path);
+	if (acct_key == PW_SORT_LONGTERM && x->pages[1] != y->pages[1])
+		return x->pages[1] > y->pages[1] ? -1 : 1;
+	if (x->pages[0] + x->pages[1] != y->pages[0] + y->pages[1])
+		return x->pages[0] + x->pages[1] > y->pages[0] + y->pages[1] ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* "VmPin 64.0K VmLck 0B": a process's charges, "-" once it has exited */
+static const char *charge_str(__u64 v, bool known, char *buf, size_t len)
+{
+	return known ? human(v, buf, len) : strcpy(buf, "-");
+}
+
+static void render_processes(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int max_rows,
+			     int width)
+{
+	const struct pw_acct *a = &s->acct;
+	const struct pw_owner_stat **rows = calloc(a->n_owners + 1, sizeof(*rows));
+	char buf[512], pid[16], b[5][32], fl[64];
+	int n = 0;
+
+	for (int i = 0; rows && i < a->n_owners; i++)
+		if (a->owners[i].pages[0] + a->owners[i].pages[1] || a->owners[i].findings)
+			rows[n++] = &a->owners[i];
+	snprintf(buf, sizeof(buf), "%7s %-15s %9s %9s %9s %9s %9s  %-18s %s", "PID", "COMM", "PINNED",
+		 "LONGTERM", "VmPin", "VmLck", "MEMLOCK", "FINDINGS", "CGROUP");
+	line(out, buf, width);
+	acct_key = key;
+	if (rows && n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_owner_rows);
+	if (!n)
+		fputs("(no pins held)\n", out);
+	for (int i = 0; i < n && (!max_rows || i < max_rows); i++) {
+		const struct pw_owner_stat *o = rows[i];
+		bool known = o->proc.alive || !o->tgid;
+		size_t f = 0;
+		fl[0] = '\0';
+		for (int k = 0; k < PW_A__MAX; k++)
+			if (o->findings & (1u << k))
+				f += snprintf(fl + f, sizeof(fl) - f, "%s%s", f ? "," : "", pw_acct_kind_name(k));
+		if (o->tgid)
+			snprintf(pid, sizeof(pid), "%u", o->tgid);
+		else
+			snprintf(pid, sizeof(pid), "(%d)", o->n_procs);
+		snprintf(buf, sizeof(buf), "%7s %-15s %9s %9s %9s %9s %9s  %-18s %s", pid, o->comm,
+			 human((o->pages[0] + o->pages[1]) * s->page_size, b[0], sizeof(b[0])),
+			 human(o->pages[1] * s->page_size, b[1], sizeof(b[1])),
+			 charge_str(o->proc.vmpin, known, b[2], sizeof(b[2])),
+			 charge_str(o->proc.vmlck, known, b[3], sizeof(b[3])),
+			 !o->proc.alive ? "-" : o->proc.memlock == PW_UNLIMITED ? "unlimited" :
+			 human(o->proc.memlock, b[4], sizeof(b[4])), fl[0] ? fl : "-",
+			 !o->tgid ? "" : o->proc.alive ? o->proc.cgroup : "(exited)");
+		line(out, buf, width);
+	}
+	free(rows);
+}
+
+static void render_cgroups(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int max_rows,
+			   int width)
+{
+	const struct pw_acct *a = &s->acct;
+	const struct pw_cgroup_stat **rows = calloc(a->n_cgroups + 1, sizeof(*rows));
+	char buf[512], b[5][32];
+	int n = 0;
+
+	for (int i = 0; rows && i < a->n_cgroups; i++)
+		if (a->cgroups[i].pages[0] + a->cgroups[i].pages[1])
+			rows[n++] = &a->cgroups[i];
+	snprintf(buf, sizeof(buf), "%-40s %5s %9s %9s %9s %9s %9s", "CGROUP", "PROCS", "PINNED", "LONGTERM",
+		 "VmPin", "VmLck", "MEMORY");
+	line(out, buf, width);
+	acct_key = key;
+	if (rows && n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_cgroup_rows);
+	if (!n)
+		fputs("(no pins held)\n", out);
+	for (int i = 0; i < n && (!max_rows || i < max_rows); i++) {
+		const struct pw_cgroup_stat *c = rows[i];
+		snprintf(buf, sizeof(buf), "%-40s %5d %9s %9s %9s %9s %9s", c->path, c->n_procs,
+			 human((c->pages[0] + c->pages[1]) * s->page_size, b[0], sizeof(b[0])),
+			 human(c->pages[1] * s->page_size, b[1], sizeof(b[1])), human(c->vmpin, b[2], sizeof(b[2])),
+			 human(c->vmlck, b[3], sizeof(b[3])),
+			 c->memory_current < 0 ? "-" : human(c->memory_current, b[4], sizeof(b[4])));
+		line(out, buf, width);
+	}
+	free(rows);
+}
+
+void top_render(FILE *out, const struct pw_snapshot *s, enum pw_by by, enum pw_sort key, int max_rows,
+		int width)
 {
 	char buf[512], procs[200], b1[32], b2[32], b3[32];
 	const struct pw_holder_stat **rows = calloc(s->n_holders + 1, sizeof(*rows));
@@ -136,6 +266,8 @@ void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int ma
 	 * was cut on a 6.12 release string once up passed 10 s. */
 	snprintf(buf, sizeof(buf), "pinwatch %s on %s, up %s, sorted by %s", s->version, s->kernel,
 		 age_str(s->uptime_s, b1, sizeof(b1)), top_sort_name(key));
+	if (by != PW_BY_HOLDER)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ", by %s", top_by_name(by));
 	line(out, buf, width);
 	snprintf(buf, sizeof(buf), "%llu pages (%s) pinned, %llu long-term; oldest %s", (unsigned long long)pages,
 		 human(pages * s->page_size, b2, sizeof(b2)), (unsigned long long)lt,
@@ -152,7 +284,18 @@ void top_render(FILE *out, const struct pw_snapshot *s, enum pw_sort key, int ma
 		 (unsigned long long)s->findings[PW_K_PUT_INSTEAD_OF_UNPIN],
 		 (unsigned long long)s->findings[PW_K_UNPIN_WITHOUT_PIN]);
 	line(out, buf, width);
+	if (s->acct.flagged[PW_A_NOT_CHARGED] + s->acct.flagged[PW_A_NOT_PINNED]) {
+		snprintf(buf, sizeof(buf), "accounting: %llu processes pin_not_charged, %llu charged_not_pinned",
+			 (unsigned long long)s->acct.flagged[PW_A_NOT_CHARGED],
+			 (unsigned long long)s->acct.flagged[PW_A_NOT_PINNED]);
+		line(out, buf, width);
+	}
 	fputc('\n', out);
+	if (by != PW_BY_HOLDER) {
+		(by == PW_BY_PROCESS ? render_processes : render_cgroups)(out, s, key, max_rows, width);
+		free(rows);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%-40s %9s %9s %9s %8s  %s", "HOLDER", "PAGES", "BYTES", "LONGTERM",
 		 "OLDEST", "PROCESSES");
 	line(out, buf, width);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -57,16 +58,21 @@ int cmd_uring(int argc, char **argv)
 {
 	struct opts o;
 	struct io_uring ring;
-	bool at_exit;
+	bool at_exit, child = false;
 	int ret;
 
-	parse_opts(argc, argv, &o, "pages,hold-ms,release,thp,iters,time");
+	parse_opts(argc, argv, &o, "pages,hold-ms,release,thp,iters,time,uid");
+	/* --uid: as an unprivileged user (no CAP_IPC_LOCK), as io_uring is used */
+	if (o.uid >= 0 && (setgroups(0, NULL) || setgid(o.uid) || setuid(o.uid)))
+		die("cannot become uid %ld: %s", o.uid, strerror(errno));
 	if (!o.release || !strcmp(o.release, "unregister"))
 		at_exit = false;
 	else if (!strcmp(o.release, "exit"))
 		at_exit = true;
+	else if (!strcmp(o.release, "child"))
+		at_exit = child = true;
 	else
-		die("unknown --release '%s' (want unregister|exit)", o.release);
+		die("unknown --release '%s' (want unregister|exit|child)", o.release);
 
 	struct iovec iov = { alloc_buf(o.pages, o.thp), o.pages * PG };
 
@@ -85,6 +91,19 @@ int cmd_uring(int argc, char **argv)
 	ret = io_uring_register_buffers(&ring, &iov, 1);
 	if (ret)
 		die("io_uring_register_buffers(%ld pages): %s", o.pages, strerror(-ret));
+	/* --release child: a child keeps the ring open for hold_ms after the
+	 * process that pinned has exited; the ring goes when the child exits */
+	if (child) {
+		pid_t c = fork();
+		if (c < 0)
+			die("fork: %s", strerror(errno));
+		if (c == 0) {
+			sleep_ms(o.hold_ms);
+			_exit(0);
+		}
+		printf("uring pages=%ld release=child child=%d\n", o.pages, (int)c);
+		return 0;
+	}
 	sleep_ms(o.hold_ms);
 	if (!at_exit) {
 		ret = io_uring_unregister_buffers(&ring);

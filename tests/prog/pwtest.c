@@ -4,6 +4,8 @@
  * busybox guest. Every subcommand prints one result line on stdout and exits 0,
  * or prints one "pwtest: ..." line on stderr and exits non-zero.
  *
+ *   pwtest xdp --pages N [--hold-ms MS]
+ *   pwtest vfio --groups G1[,G2] --containers 1|2 --pages N [--hold-ms MS]
  *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp [--punch K]|--hole|--alias] [--fresh]
  *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
  *       (--iters: K pin+release rounds on the same buffer, for the soak; --api A,B:
@@ -25,7 +27,7 @@
  *   pwtest gup-threads --threads N --pages M
  *       (N threads pin a page of the device's mapping at once, then M pages each: threads.c)
  *   pwtest pvm --pages N [--iters K] [--thp]
- *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]
+ *   pwtest uring --pages N [--hold-ms MS] [--release unregister|exit|child] [--thp] [--uid N]
  *   pwtest odirect --dev DEV --pages N [--write] [--thp]
  *   pwtest udmabuf --pages N [--hold-ms MS]
  *   pwtest move --pages N
@@ -112,6 +114,7 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 	memset(o, 0, sizeof(*o));
 	o->pages = -1;
 	o->punch = -1;
+	o->uid = -1;
 	o->iters = 1;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,6 +138,9 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 		else if (!strcmp(a, "--irq-pages")) { o->irq_pages = parse_num(a, v, 1, 4096); i++; }
 		else if (!strcmp(a, "--marked")) { o->marked = parse_num(a, v, 1, MAX_PAGES); i++; }
 		else if (!strcmp(a, "--threads")) { o->threads = parse_num(a, v, 1, 256); i++; }
+		else if (!strcmp(a, "--groups")) { if (!v) die("--groups needs a value"); o->groups = v; i++; }
+		else if (!strcmp(a, "--containers")) { o->containers = parse_num(a, v, 1, 2); i++; }
+		else if (!strcmp(a, "--uid")) { o->uid = parse_num(a, v, 1, 65534); i++; }
 		else if (!strcmp(a, "--punch")) { o->punch = parse_num(a, v, 0, MAX_PAGES - 1); i++; }
 		else if (!strcmp(a, "--longterm")) o->longterm = true;
 		else if (!strcmp(a, "--readonly")) o->readonly = true;
@@ -384,7 +390,7 @@ static int cmd_pin(int argc, char **argv)
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,punch,hole,alias,iters,time,fresh,file");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,punch,hole,alias,iters,time,fresh,file,hold-ms");
 	if (o.punch >= 0 && (!o.thp || o.punch >= o.pages))
 		die("--punch K needs --thp and K below --pages");
 	if (o.file && (o.thp || o.hole || o.alias || o.fresh))
@@ -451,6 +457,9 @@ static int cmd_pin(int argc, char **argv)
 		    r.large, r.acquired, r.acquired - small);
 	if (!o.thp && r.large)
 		die("4 KiB buffer but %" PRId64 " pages were in large folios", r.large);
+	/* --hold-ms with --release never: the pinner stays alive beside its pins */
+	fflush(stdout);
+	sleep_ms(o.hold_ms);
 	return 0;
 }
 
@@ -509,7 +518,7 @@ static const struct {
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
 	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
 	{ "irq-unpin", cmd_irq_unpin }, { "irq-free", cmd_irq_free }, { "gup-threads", cmd_gup_threads },
-	{ "move", cmd_move },
+	{ "move", cmd_move }, { "xdp", cmd_xdp }, { "vfio", cmd_vfio },
 };
 
 int main(int argc, char **argv)
@@ -526,10 +535,12 @@ int main(int argc, char **argv)
 			"       pwtest gup-threads --threads N --pages M   (N threads in GUP at once, then M pages each)\n"
 			"       pwtest pty [--after FILE] --seconds N --keys KEYS -- CMD [ARGS]\n"
 			"       pwtest pvm --pages N [--iters K] [--thp]\n"
-			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit] [--thp]\n"
+			"       pwtest uring --pages N [--hold-ms MS] [--release unregister|exit|child] [--thp] [--uid N]\n"
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
 			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
 			"       pwtest move --pages N   (pinned by the module, then move_pages(2) to the other node)\n"
+			"       pwtest xdp --pages N [--hold-ms MS]   (AF_XDP UMEM, closed after MS)\n"
+			"       pwtest vfio --groups G1[,G2] --containers 1|2 --pages N [--hold-ms MS]\n"
 			"       pwtest vmstat\n"
 			"       pwtest pfns --file F --pages N      (the pfn of each of F's first N pages)\n"
 			"       (pin, pvm, uring, odirect: [--iters K] [--time] appends elapsed_ns=N)\n");

@@ -20,6 +20,9 @@ struct opts {
 	long punch;				/* --punch K: page K of a THP buffer replaced, -1 if none */
 	long irq_pages, marked;			/* irq-free --irq-pages K --marked M */
 	long threads;				/* gup-threads --threads N */
+	const char *groups;			/* vfio --groups G1[,G2] */
+	long containers;			/* vfio --containers 1|2 */
+	long uid;				/* uring --uid N, -1 if none */
 	bool longterm, readonly, thp, write, hole, alias, time, fresh;
 };
 
@@ -38,6 +41,10 @@ void alias_buf(char *buf, long npages);	/* --alias: one page npages times */
 
 /* move.c */
 int cmd_move(int argc, char **argv);
+
+/* witness.c: pinners the accounting view holds against VmPin/VmLck */
+int cmd_xdp(int argc, char **argv);
+int cmd_vfio(int argc, char **argv);
 
 /* pinners.c */
 int cmd_pvm(int argc, char **argv);

@@ -163,3 +163,24 @@ void json_check(const char *doc, const char *expr)
 	if (strcmp(out, "True\n"))
 		fail_msg("python: %s for: %s\n%s", out, expr, doc);
 }
+
+/* promtool check metrics on an exposition text; the test fails when promtool
+ * is missing or rejects it. */
+void promtool_check(const char *text)
+{
+	char path[] = "/tmp/pw-unit-promXXXXXX", cmd[256];
+
+	if (system("command -v promtool >/dev/null 2>&1")) {
+		print_message("promtool not installed (Debian package prometheus; make deps)\n");
+		fail();
+	}
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s", path);
+	int rc = system(cmd);
+	unlink(path);
+	assert_int_equal(rc, 0);
+}

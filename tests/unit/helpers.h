@@ -35,6 +35,10 @@ char *capture_json(const struct pw_report *r);
  * parsed document); the test fails unless it prints True. */
 void json_check(const char *doc, const char *expr);
 
+/* promtool check metrics on an exposition text; fails the test when promtool
+ * is missing or rejects it. */
+void promtool_check(const char *text);
+
 /* Count occurrences of needle in hay. */
 int count_str(const char *hay, const char *needle);
 #endif

@@ -274,6 +274,47 @@ static void parse_range_accepts_one_or_two_numbers(void **state)
 	assert_int_equal(parse_range(NULL, &a, &b), -EINVAL);
 }
 
+/* /proc/PID/status, limits, cgroup and stat as 6.1-7.3 write them */
+static void parse_proc_accounting_files(void **state)
+{
+	const char *status = "Name:\tpwtest\nVmPeak:\t    2560 kB\nVmLck:\t      64 kB\n"
+			     "VmPin:\t   16384 kB\nVmHWM:\t    1024 kB\n";
+	const char *limits = "Limit                     Soft Limit           Hard Limit           Units     \n"
+			     "Max open files            1024                 524288               files     \n"
+			     "Max locked memory         8388608              8388608              bytes     \n";
+	const char *unlimited = "Max locked memory         unlimited            unlimited            bytes     \n";
+	const char *stat = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 1234567 "
+			   "2621440 256 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+	char cg[64];
+	__u64 v;
+
+	assert_int_equal(parse_status_kb(status, "VmPin", &v), 0);
+	assert_int_equal(v, 16384 * 1024ull);
+	assert_int_equal(parse_status_kb(status, "VmLck", &v), 0);
+	assert_int_equal(v, 64 * 1024);
+	assert_int_equal(parse_status_kb("Name:\tkthreadd\n", "VmPin", &v), -ENOENT);	/* kernel thread */
+	assert_int_equal(parse_status_kb("VmPin:\t  12 MB\n", "VmPin", &v), -EINVAL);
+	assert_int_equal(parse_status_kb("VmPinX:\t  12 kB\n", "VmPin", &v), -EINVAL);
+	assert_int_equal(parse_limits_memlock(limits, &v), 0);
+	assert_int_equal(v, 8388608);
+	assert_int_equal(parse_limits_memlock(unlimited, &v), 0);
+	assert_true(v == ~0ull);
+	assert_int_equal(parse_limits_memlock("Max open files 1 1 files\n", &v), -ENOENT);
+	assert_int_equal(parse_limits_memlock("Max locked memory   lots  lots bytes\n", &v), -EINVAL);
+	/* v1 controllers before the v2 line; the v2 path only */
+	assert_int_equal(parse_cgroup_v2("3:cpu,cpuacct:/x\n0::/system.slice/pw.service\n", cg, sizeof(cg)), 0);
+	assert_string_equal(cg, "/system.slice/pw.service");
+	assert_int_equal(parse_cgroup_v2("0::/\n", cg, sizeof(cg)), 0);
+	assert_string_equal(cg, "/");
+	assert_int_equal(parse_cgroup_v2("1:name=systemd:/x\n", cg, sizeof(cg)), -ENOENT);
+	assert_int_equal(parse_cgroup_v2("0::/a/very/long/path/that/does/not/fit\n", cg, 8), -EINVAL);
+	/* comm with spaces and ')' */
+	assert_int_equal(parse_stat_starttime(stat, &v), 0);
+	assert_int_equal(v, 1234567);
+	assert_int_equal(parse_stat_starttime("4242 (a) S 1 2", &v), -EINVAL);
+	assert_int_equal(parse_stat_starttime("no parenthesis", &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +332,7 @@ int main(void)
 		cmocka_unit_test(parse_zoneinfo_span_of_one_zone),
 		cmocka_unit_test(parse_range_accepts_one_or_two_numbers),
 		cmocka_unit_test(parse_zoneinfo_zones_lists_zones_with_pages),
+		cmocka_unit_test(parse_proc_accounting_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,8 @@ kdir=$(tests/vm/fetch-kernel.sh "$v") || { res FAIL "vm/$v" "kernel $v download/
 # header (qemu -m, for a layout 2G does not give) or a "# qemu:" header (more
 # qemu arguments, such as NUMA nodes) boots on its own, after the
 # others, in the modes its header lists (auto on the other kernels); picked
-# by hand, its argument or memory applies.
+# by hand, its argument or memory applies. "# modules:" names more of the
+# kernel's modules for the initramfs (loaded at boot).
 onlist() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 ref_kernels="6.1 6.12"
 matrix=${PW_VM_MATRIX:-}
@@ -94,11 +95,15 @@ fail_all() { for n in "${names[@]}"; do res FAIL "vm/$v/$n" "$1"; done; exit 1; 
 apps=	# the selected scenarios' "# append:" kernel arguments
 mem=${PW_VM_MEM:-2G}	# or a scenario's "# memory:" (qemu -m syntax)
 qargs=${PW_VM_QEMU_ARGS:-}	# and its "# qemu:" arguments (e.g. NUMA nodes)
+mods=${PW_VM_MODULES:-}
 for f in "${files[@]}"; do
 	a=$(hdr "$f" append)
 	[ -z "$a" ] || case " $apps " in *" $a "*) ;; *) apps="$apps $a" ;; esac
 	a=$(hdr "$f" memory)
 	[ -z "$a" ] || mem=$a
+	for a in $(hdr "$f" modules); do	# "# modules:": more kernel modules, loaded at boot
+		case " $mods " in *" $a "*) ;; *) mods="$mods $a" ;; esac
+	done
 	a=$(hdr "$f" qemu)	# once, though a scenario runs in several modes (qemu IDs are unique)
 	[ -z "$a" ] || case " $qargs " in *" $a "*) ;; *) qargs="$qargs $a" ;; esac
 done
@@ -113,7 +118,7 @@ if [ -z "${PW_VM_NOBUILD:-}" ]; then
 	[ ! -d "$kdir/build" ] || make -s --no-print-directory "vm-kmod-$v" >>"$out/build.log" 2>&1 ||
 		res FAIL "vm/$v/kmod" "module build failed (see $out/build.log)"
 fi
-tests/vm/mkinitramfs.sh "$v" "$kdir" "$out/initramfs.cpio.gz" "${files[@]}" ||
+PW_VM_MODULES=$mods tests/vm/mkinitramfs.sh "$v" "$kdir" "$out/initramfs.cpio.gz" "${files[@]}" ||
 	fail_all "initramfs build failed"
 rm -f "$out/disk.img"; truncate -s 64M "$out/disk.img"   # fresh scratch disk: /dev/vda
 

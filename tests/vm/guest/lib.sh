@@ -361,6 +361,59 @@ pw_why_pfns() {
 	' "$1"
 }
 
+# --- serve and its accounting view -------------------------------------------
+# pw_serve_start MODE: serve on 127.0.0.1:9477 with --textfile /tmp/pw.prom and
+# --json /tmp/serve.jsonl every 300 ms, stopped when the scenario exits
+pw_serve_start() {
+	ifconfig lo 127.0.0.1 up 2>/dev/null || ip link set lo up
+	pinwatch serve --attach "$1" --listen 127.0.0.1:9477 --interval 300ms \
+		--textfile /tmp/pw.prom --json /tmp/serve.jsonl 2>/tmp/serve.err &
+	PW_SERVE_PID=$!
+	trap 'kill $PW_SERVE_PID 2>/dev/null' EXIT
+	pw_wait_for /tmp/serve.err serving 60 || { cat /tmp/serve.err; pw_die "serve did not start"; }
+}
+# pw_prom SERIES: its value in serve's textfile
+pw_prom() { awk -v k="$1" '$1 == k { print $2 }' /tmp/pw.prom; }
+# pw_proc_row PID: the process row of serve's latest JSON line (flat: no braces inside)
+pw_proc_row() { tail -n1 /tmp/serve.jsonl | grep -o "{\"pid\":$1,\"comm\":\"[^\"]*\",\"processes\":[0-9]*,\"alive\"[^}]*}"; }
+pw_cgroup_row() { tail -n1 /tmp/serve.jsonl | grep -o "{\"cgroup\":\"$1\",[^}]*}"; }
+# pw_field ROW KEY: a number, string (quoted) or array of a flat JSON row
+pw_field() { echo "$1" | sed -n "s/.*\"$2\":\(\[[^]]*\]\|[^,}]*\).*/\1/p"; }
+# pw_wait_field PID KEY VALUE [SECS]: until pid's row has KEY = VALUE (20 s)
+pw_wait_field() {
+	i=0
+	while [ $i -lt $(( ${4:-20} * 5 )) ]; do
+		[ "$(pw_field "$(pw_proc_row "$1")" "$2")" = "$3" ] && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	echo "pid $1: $2 is '$(pw_field "$(pw_proc_row "$1")" "$2")', want '$3'; row: $(pw_proc_row "$1")"
+	return 1
+}
+# pw_row_gone PID: until pid has no row (its pins released), 20 s
+pw_row_gone() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ -z "$(pw_proc_row "$1")" ] && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	echo "pid $1 still has a row: $(pw_proc_row "$1")"; return 1
+}
+# pw_no_drift: the kernel's counters agree with serve's (drift 0) within 10 s
+pw_no_drift() {
+	i=0
+	until [ "$(pw_prom 'pinwatch_kernel_drift_pins{counter="acquired"}')/$(pw_prom 'pinwatch_kernel_drift_pins{counter="released"}')" = 0/0 ]; do
+		[ $i -ge 50 ] && { grep drift /tmp/pw.prom; return 1; }
+		sleep 0.2; i=$((i + 1))
+	done
+}
+# pw_serve_clean: no drift, and no pin bug found
+pw_serve_clean() {
+	pw_check no-drift pw_no_drift
+	for k in leak put_instead_of_unpin unpin_without_pin; do
+		pw_check no-$k [ "$(pw_prom "pinwatch_findings_total{kind=\"$k\"}")" = 0 ]
+	done
+}
+
 # Last line of every scenario.
 pw_done() {
 	[ "$PW_CASES" -gt 0 ] || pw_fail "${PW_SCENARIO:-scenario}: no case ran"
