@@ -45,8 +45,7 @@ int cmd_probe(struct pw_options *o)
 		print_verifier(stdout, st, n);
 	probe_print_verdict(stdout, &p);
 	probe_free(&p);
-	if (rc == PW_EXIT_UNSUPPORTED) {
-		fprintf(stderr, "pinwatch: cannot trace pins on kernel %s: %s\n", p.kernel, p.missing);
-	}
+	if (rc == PW_EXIT_UNSUPPORTED)
+		probe_say_refusal(&p, true);
 	return rc;
 }

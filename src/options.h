@@ -30,10 +30,17 @@ struct pw_options {
 	char **cmd;			/* run: CMD ARGS... */
 	const char *range_opt;		/* why: pfn, phys, memory-block, zone or cma */
 	const char *range_arg;		/* why: its value */
+	bool verbose;			/* -v: libbpf's debug output */
+	bool json_begun;		/* json_begin() ran */
 };
 
-/* Parses argv after the subcommand name. Returns 0, or prints a one-line
- * error and returns PW_EXIT_USAGE. */
+/* Parses argv after the subcommand name (sub NULL: none given, live mode).
+ * Returns 0, or prints a one-line error and returns PW_EXIT_USAGE. */
 int options_parse(struct pw_options *o, const char *sub, int argc, char **argv);
-void usage(FILE *out);
+/* The help of one command, or of all (cmd NULL). */
+void usage(FILE *out, const char *cmd);
+bool cli_is_command(const char *cmd);
+/* Before the first JSON line of serve/top or why's document: the file,
+ * opened at start without truncation, is cut to what is written now. */
+void json_begin(struct pw_options *o);
 #endif

@@ -11,17 +11,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pagescan.h"
+#include "probe.h"
 #include "ksyms.h"
 #include "pagescan.skel.h"
 
 /* pfns per program run: 256 MiB of RAM, well under a second under TCG, so
  * the CPU is given back between slices */
 #define SCAN_SLICE 65536ULL
-
-static int silent(enum libbpf_print_level l, const char *f, va_list ap)
-{
-	return 0;
-}
 
 static int add_records(struct pw_scan *s, const struct pw_scan_rec *r, __u32 n)
 {
@@ -53,7 +49,7 @@ struct pagescan *pagescan_open(const struct ksyms *ks, char *err, size_t errlen)
 
 	if (!ps)
 		goto fail;
-	libbpf_print_fn_t old = libbpf_set_print(silent);
+	libbpf_print_fn_t old = libbpf_set_print(pw_quiet_print);
 	ps->skel = pagescan_bpf__open();
 	e = ps->skel ? 0 : -errno;
 	if (!e) {

@@ -55,20 +55,20 @@ struct unit {
 	__u64 mult;
 };
 
+/* longest suffix first: "ms" before "m" and "s" */
 static const struct unit dur_units[] = {
 	{ "ns", 1ULL }, { "us", 1000ULL }, { "ms", 1000000ULL },
-	{ "s", 1000000000ULL }, { "", 1000000000ULL },
-	{ "m", 60ULL * 1000000000ULL }, { "h", 3600ULL * 1000000000ULL },
+	{ "s", 1000000000ULL }, { "m", 60ULL * 1000000000ULL },
+	{ "h", 3600ULL * 1000000000ULL }, { "d", 86400ULL * 1000000000ULL },
 };
 
-int parse_duration_ns(const char *s, __u64 *ns)
+/* One "1.5h" term of a duration into *ns (added); advances *sp. */
+static int duration_term(const char **sp, __u64 *ns, bool bare_ok)
 {
-	__u64 ip, fp = 0, scale = 1, v;
+	const char *s = *sp;
+	__u64 ip, fp = 0, scale = 1, mult = 0;
 	int nd, nf = 0;
-	size_t i;
 
-	if (!s || !ns)
-		return -EINVAL;
 	nd = parse_digits(&s, &ip);
 	if (nd < 0)
 		return -EINVAL;
@@ -85,18 +85,43 @@ int parse_duration_ns(const char *s, __u64 *ns)
 	}
 	if (nd == 0 && nf == 0)	/* "", ".", "ms", "-1" */
 		return -EINVAL;
-	for (i = 0; i < sizeof(dur_units) / sizeof(dur_units[0]); i++) {
-		if (strcmp(s, dur_units[i].suffix))
-			continue;
-		if (__builtin_mul_overflow(ip, dur_units[i].mult, &v))
-			return -EINVAL;
-		/* fp < scale <= 1e9 and mult <= 3.6e12: the product fits in 64 bits. */
-		if (__builtin_add_overflow(v, fp * dur_units[i].mult / scale, &v))
-			return -EINVAL;
-		*ns = v;
-		return 0;
+	for (size_t i = 0; i < sizeof(dur_units) / sizeof(dur_units[0]); i++) {
+		size_t l = strlen(dur_units[i].suffix);
+		if (!strncmp(s, dur_units[i].suffix, l)) {
+			mult = dur_units[i].mult;
+			s += l;
+			break;
+		}
 	}
-	return -EINVAL;
+	if (!mult) {		/* a bare number is seconds, alone only */
+		if (!bare_ok || *s)
+			return -EINVAL;
+		mult = 1000000000ULL;
+	}
+	__u64 v;
+	if (__builtin_mul_overflow(ip, mult, &v) ||
+	    __builtin_add_overflow(v, (__u64)((unsigned __int128)fp * mult / scale), &v) ||
+	    __builtin_add_overflow(*ns, v, ns))
+		return -EINVAL;
+	*sp = s;
+	return 0;
+}
+
+int parse_duration_ns(const char *s, __u64 *ns)
+{
+	__u64 sum = 0;
+	bool first = true;
+
+	if (!s || !ns || !*s)
+		return -EINVAL;
+	/* "90s", "1h30m", "1d12h", "1.5h", "2" (seconds) */
+	while (*s) {
+		if (duration_term(&s, &sum, first && !strpbrk(s, "nusmhd")))
+			return -EINVAL;
+		first = false;
+	}
+	*ns = sum;
+	return 0;
 }
 
 int parse_size(const char *s, __u64 *out)

@@ -53,7 +53,14 @@ const char *pw_mode_name(enum pw_mode m)
 	return m == PW_MODE_FENTRY ? "fentry" : m == PW_MODE_KPROBE ? "kprobe" : "none";
 }
 
-static int silent_print(enum libbpf_print_level l, const char *f, va_list ap) { return 0; }
+bool pw_verbose;
+
+/* Probing fails on purpose (absent symbols, refused attaches): libbpf's
+ * complaints about it are noise, unless -v asked for everything. */
+int pw_quiet_print(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	return pw_verbose ? vfprintf(stderr, f, ap) : 0;
+}
 
 /* Load "r0 = 0; exit" as a tracing program for btf_id: the load is where the
  * kernel refuses fentry without trampolines (EPERM) -- the check of
@@ -229,13 +236,13 @@ static void check_plan(struct pw_plan *p)
 	const struct pw_hook *h = &p->hooks[0];
 	for (int i = 0; i < p->n_hooks; i++)
 		if (p->hooks[i].in_btf || p->hooks[i].in_kallsyms) { h = &p->hooks[i]; break; }
-	snprintf(why, sizeof(why), "cannot attach to the GUP pin/unpin functions: fentry %s (%s), kprobes %s",
-		 p->force == PW_MODE_KPROBE ? "not tried" : h->fentry_err ? "refused" : "ok",
-		 p->force == PW_MODE_KPROBE ? "--attach kprobe" : strerror(-h->fentry_err),
+	snprintf(why, sizeof(why), "fentry %s%s%s, kprobes %s",
+		 p->force == PW_MODE_KPROBE ? "not tried (--attach kprobe)" : h->fentry_err ? "refused" : "ok",
+		 p->force != PW_MODE_KPROBE && h->fentry_err ? ": " : "",
+		 p->force != PW_MODE_KPROBE && h->fentry_err ? strerror(-h->fentry_err) : "",
 		 p->force == PW_MODE_FENTRY ? "not tried (--attach fentry)" :
-		 p->kprobe_pmu ? "refused" : "unavailable (no kprobe PMU: CONFIG_KPROBES off)");
+		 p->kprobe_pmu ? "refused" : "unavailable (CONFIG_KPROBES off)");
 	add_missing(p, why);
-	add_missing(p, "needs a kernel with BTF and either BPF trampolines (fentry, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or CONFIG_KPROBES, and root (CAP_BPF+CAP_PERFMON)");
 }
 
 int probe_demote(struct pw_plan *p, const char *sym, int err)
@@ -261,7 +268,7 @@ int probe_demote(struct pw_plan *p, const char *sym, int err)
 int probe_kernel(struct pw_plan *p, enum pw_mode force, bool thorough)
 {
 	struct utsname u;
-	libbpf_print_fn_t old = libbpf_set_print(silent_print);
+	libbpf_print_fn_t old = libbpf_set_print(pw_quiet_print);
 	struct btf *btf = NULL;
 	struct ksyms *ks = ksyms_load("/proc/kallsyms");
 
@@ -369,10 +376,17 @@ void probe_print(FILE *out, const struct pw_plan *p)
 	}
 }
 
+void probe_say_refusal(const struct pw_plan *p, bool in_probe)
+{
+	fprintf(stderr, "pinwatch: cannot trace pins on kernel %s: %s%s\n", p->kernel, p->missing,
+		in_probe ? "" : " (details: pinwatch probe)");
+}
+
 void probe_print_verdict(FILE *out, const struct pw_plan *p)
 {
 	if (p->missing[0])
-		fprintf(out, "cannot trace: %s\n", p->missing);
+		fprintf(out, "cannot trace: %s\npinwatch needs BTF and either BPF trampolines (fentry, "
+			"CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or CONFIG_KPROBES\n", p->missing);
 	else
 		fprintf(out, "plan: traceable\n");
 }

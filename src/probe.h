@@ -4,7 +4,9 @@
 #define PW_PROBE_H
 #include "preempt.h"
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <bpf/libbpf.h>
 #include <linux/types.h>
 
 /* the oldest kernel with every BPF feature pinwatch needs (probe.c features[]) */
@@ -58,6 +60,13 @@ int probe_kernel(struct pw_plan *plan, enum pw_mode force, bool thorough);
 void probe_print(FILE *out, const struct pw_plan *plan);
 /* "plan: traceable" or "cannot trace: <why>" */
 void probe_print_verdict(FILE *out, const struct pw_plan *plan);
+/* -v: libbpf's messages, debug included; pw_quiet_print drops those of
+ * attempts that fail on purpose unless it is set. */
+extern bool pw_verbose;
+int pw_quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+/* The one line of a refusal (exit 77) on stderr: what this kernel lacks,
+ * and where the details are (probe's table, or `pinwatch probe`). */
+void probe_say_refusal(const struct pw_plan *plan, bool in_probe);
 void probe_free(struct pw_plan *plan);
 /* The real attach of sym failed with err: take the next mode for it (fentry ->
  * kprobe -> none). Returns 0 when the plan still traces, -1 with missing set. */

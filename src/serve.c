@@ -134,8 +134,10 @@ static void export(struct monitor *m, struct pw_options *o, int *tf_err)
 				fprintf(stderr, "pinwatch: writing --textfile %s: %s\n", o->textfile, strerror(-e));
 			*tf_err = e;
 		}
-		if (o->json)
+		if (o->json) {
+			json_begin(o);
 			metrics_json(o->json, &snap);
+		}
 	}
 	snapshot_free(&snap);
 }

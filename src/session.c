@@ -21,7 +21,7 @@
 
 static int unsupported(const struct pw_plan *p)
 {
-	fprintf(stderr, "pinwatch: cannot trace pins on kernel %s: %s\n", p->kernel, p->missing);
+	probe_say_refusal(p, false);
 	return PW_EXIT_UNSUPPORTED;
 }
 
@@ -229,17 +229,12 @@ int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)
 {
 	report_text(stderr, r);
 	if (o->json) {
-		/* opened without O_TRUNC (main.c): the last report goes now;
-		 * a FIFO or a terminal cannot be truncated and need not be */
-		if (o->json != stdout && ftruncate(fileno(o->json), 0) && errno != EINVAL)
-			fprintf(stderr, "pinwatch: cannot truncate --json %s: %s\n", o->json_path, strerror(errno));
+		json_begin(o);	/* the last report goes only now */
 		report_json(o->json, r);
 		fflush(o->json);
 		if (o->json != stdout)
 			fclose(o->json);
 		o->json = NULL;
-		if (o->json_unwritten)
-			*o->json_unwritten = NULL;
 	}
 	return report_bug_count(r);
 }

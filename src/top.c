@@ -104,8 +104,10 @@ static int top_loop(struct pw_options *o, const struct source *src, bool table, 
 			snapshot_free(&snap);
 			have = src->snapshot(src->ctx, &snap) == 0;
 			next = pw_now_ns() + o->interval_ns;
-			if (have && o->json)
+			if (have && o->json) {
+				json_begin(o);
 				metrics_json(o->json, &snap);
+			}
 			if (have && table)
 				draw(&snap, key, live);
 			table = table && live;	/* not a terminal: one table only */

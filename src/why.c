@@ -197,6 +197,7 @@ int cmd_why(struct pw_options *o)
 	/* with --json on stdout, the text goes to stderr: stdout stays JSON */
 	why_text(o->json == stdout ? stderr : stdout, &r);
 	if (o->json) {
+		json_begin(o);
 		why_json(o->json, &r);
 		if (o->json != stdout)
 			fclose(o->json);

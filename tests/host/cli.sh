@@ -30,7 +30,21 @@ expect bad-max-pages-zero      2 "for --max-pages"                -- run --max-p
 expect bad-attach              2 "want auto, fentry or kprobe"    -- probe --attach uprobe
 expect bad-exitcode            2 "for --error-exitcode"           -- run --error-exitcode 300 -- true
 expect bad-interval            2 "for --interval"                 -- --interval 1ms
-expect missing-value           2 "needs a value"                  -- run --json
+expect missing-value           2 "option '--json' needs a value"  -- run --json
+expect listen-needs-value      2 "option '--listen' needs a value" -- serve --listen
+expect flag-takes-no-value     2 "option '--once' takes no value" -- top --once=yes
+expect ambiguous-prefix        2 "option '--max' is ambiguous: --max-pages, --max-age" -- --max 1
+expect short-option-unknown    2 "unknown option '-x'"            -- -x
+# an option of another command is refused, naming the command it belongs to
+expect option-of-serve         2 "--listen is an option of serve, not of probe" -- probe --listen 1234
+expect option-of-top           2 "--sort is an option of top, not of probe" -- probe --sort age
+expect option-of-top-in-serve  2 "--once is an option of top, not of serve" -- serve --once
+expect option-of-run           2 "--settle is an option of run, not of live" -- --settle 1s
+expect probe-has-no-json       2 "--json is an option of live run serve top why, not of probe" -- probe --json "$tmp/p.json"
+[ ! -e "$tmp/p.json" ] && res PASS host/cli/probe-json-not-created || res FAIL host/cli/probe-json-not-created "left $tmp/p.json"
+expect listen-unresolvable     2 "invalid value 'nosuchhost.invalid:80' for --listen: cannot resolve nosuchhost.invalid" -- serve --listen nosuchhost.invalid:80
+expect textfile-unwritable     2 "cannot write --textfile /nonexistent/dir/x.prom" -- serve --textfile /nonexistent/dir/x.prom
+expect bad-compound-duration   2 "invalid value '1h30' for --max-age" -- --max-age 1h30
 expect json-unwritable         2 "cannot write --json /nonexistent/dir/r.json" -- run --json /nonexistent/dir/r.json -- true
 expect probe-extra-argument    2 "unexpected argument 'x'"        -- probe x
 expect bad-listen-port         2 "invalid value '70000' for --listen" -- serve --listen 70000
@@ -53,13 +67,19 @@ expect suppressions-missing    2 "/nonexistent.supp: No such file" -- run --supp
 expect user-unknown            2 "invalid value 'no-such-user-x' for --user" -- run --user no-such-user-x -- true
 expect user-and-as-root        2 "exclude each other"             -- run --user 0 --as-root -- true
 
-# --help and --version
+# --help and --version; CMD --help lists CMD's options only
 if "$pw" --help | grep -q '^Usage: pinwatch'; then res PASS host/cli/help; else res FAIL host/cli/help "no usage text"; fi
+"$pw" top --help > "$tmp/top.help"; "$pw" run --help > "$tmp/run.help"
+if grep -q '^Usage: pinwatch top ' "$tmp/top.help" && grep -q -- '--by WHAT' "$tmp/top.help" &&
+   ! grep -q -- '--settle' "$tmp/top.help" && grep -q -- '--settle DUR' "$tmp/run.help" &&
+   ! grep -q -- '--sort' "$tmp/run.help" && ! grep -q '^       pinwatch serve' "$tmp/run.help"; then
+	res PASS host/cli/help-per-command
+else res FAIL host/cli/help-per-command "top: $(grep -c -- '--' "$tmp/top.help") option lines, run: $(grep -c -- '--' "$tmp/run.help")"; fi
 if "$pw" --version | grep -Eq '^pinwatch [0-9]+\.[0-9]+\.[0-9]+$'; then res PASS host/cli/version; else res FAIL host/cli/version "bad --version"; fi
 
-# Every long option the parser takes (src/main.c's table) is in --help, and
+# Every long option the parser takes (src/cli.c's table) is in --help, and
 # each is documented in man/pinwatch.8: an empty or short --help fails.
-known=$(grep -E '^\s*\{ "[a-z-]+", (required|no|optional)_argument' "$top/src/main.c" | grep -oE '"[a-z-]+"' | tr -d '"' | sort)
+known=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", \(required\|no\|optional\)_argument.*/\1/p' "$top/src/cli.c" | sort)
 shown=$("$pw" --help | grep -o -- '--[a-z][a-z-]*' | sed 's/^--//' | sort -u)
 missing=""
 for o in $known; do
@@ -67,7 +87,7 @@ for o in $known; do
 	grep -q -- "$(echo "--$o" | sed 's/-/\\\\-/g')" "$top/man/pinwatch.8" || missing="$missing --$o"
 done
 if [ -n "$known" ] && [ -z "$missing" ]; then res PASS host/cli/man-covers-help
-else res FAIL host/cli/man-covers-help "${missing:- no options found in src/main.c}"; fi
+else res FAIL host/cli/man-covers-help "${missing:- no options found in src/cli.c}"; fi
 
 # Privileges, checked with capget before any probing: the message names what
 # is missing, exit 1 (as nobody: no capability at all; as root without CAP_BPF).
@@ -109,6 +129,17 @@ elif [ $prc = 77 ]; then
 		res PASS host/cli/probe-refuses-untraceable-kernel
 	else res FAIL host/cli/probe-refuses-untraceable-kernel "stderr: $(cat "$tmp/perr")"; fi
 	expect run-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- run -- true
+	# one short line that says where the details are
+	if [ "$(wc -c < "$tmp/err")" -le 200 ] && grep -q "(details: pinwatch probe)$" "$tmp/err"; then
+		res PASS host/cli/refusal-line-is-short
+	else res FAIL host/cli/refusal-line-is-short "$(wc -c < "$tmp/err") bytes: $(cat "$tmp/err")"; fi
+	# parsed before the refusal: a host name, a unique prefix, compound durations, -v
+	expect listen-host-name 77 "cannot trace pins on kernel" -- serve --listen localhost:19477
+	expect unique-prefix    77 "cannot trace pins on kernel" -- run --sett 1s -- true
+	expect compound-durations 77 "cannot trace pins on kernel" -- --interval 1m30s --max-age 1d12h
+	"$pw" probe -v >/dev/null 2>"$tmp/v.err"
+	if grep -q '^libbpf: ' "$tmp/v.err"; then res PASS host/cli/verbose-shows-libbpf
+	else res FAIL host/cli/verbose-shows-libbpf "stderr: $(head -c 300 "$tmp/v.err")"; fi
 	expect live-refuses-untraceable-kernel 77 "cannot trace pins on kernel" --
 	expect serve-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- serve --listen 127.0.0.1:19477
 	expect top-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- top --once
@@ -126,6 +157,13 @@ elif [ $prc = 77 ]; then
 	"$pw" run --json "$tmp/new.json" -- true 2>/dev/null
 	if [ -e "$tmp/new.json" ]; then res FAIL host/cli/refusal-leaves-no-json "left $tmp/new.json"
 	else res PASS host/cli/refusal-leaves-no-json; fi
+	# the same for serve's and top's JSON lines
+	echo '{"last": "lines"}' > "$tmp/s.jsonl"
+	"$pw" serve --listen 127.0.0.1:19477 --json "$tmp/s.jsonl" 2>/dev/null
+	"$pw" top --once --json "$tmp/t.jsonl" 2>/dev/null
+	if [ "$(cat "$tmp/s.jsonl")" != '{"last": "lines"}' ] || [ -e "$tmp/t.jsonl" ]; then
+		res FAIL host/cli/refusal-keeps-json-lines "s.jsonl: '$(head -c 80 "$tmp/s.jsonl")', t.jsonl $(ls "$tmp/t.jsonl" 2>&1)"
+	else res PASS host/cli/refusal-keeps-json-lines; fi
 elif [ $prc = 0 ]; then
 	expect run-true-on-traceable-host 0 "SUMMARY: pinwatch: no findings" -- run --settle 0 -- true
 else

@@ -1,4 +1,4 @@
 # Host tests of the pinwatch binary (no VM): command line, refusal, man page.
 .PHONY: host
 host: $(OUT)/pinwatch
-	@tests/host/cli.sh
+	@PINWATCH=$(OUT)/pinwatch tests/host/cli.sh

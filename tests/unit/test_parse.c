@@ -31,13 +31,21 @@ static void parse_duration_accepts_units_and_fractions(void **state)
 	dur_ok(".5s", 500000000ULL);
 	dur_ok("0", 0);
 	dur_ok("1.0000000019", 1000000001ULL);	/* sub-ns digits ignored */
+	/* compound, and days */
+	dur_ok("1h30m", 5400000000000ULL);
+	dur_ok("1d", 86400000000000ULL);
+	dur_ok("1d12h", 129600000000000ULL);
+	dur_ok("2m30.5s", 150500000000ULL);
+	dur_ok("1s500ms", 1500000000ULL);
+	dur_ok("0.5d", 43200000000000ULL);
 }
 
 static void parse_duration_rejects_junk_negative_overflow_empty(void **state)
 {
 	const char *bad[] = { "", " ", "s", ".", "-1", "+1", " 2s", "2s ", "2 s", "2x", "2sec",
 			      "1e3", "0x10", "inf", "nan", "1..2", "1.2.3", "18446744073709551616",
-			      "18446744074s", "5124096h", "2S", NULL };
+			      "18446744074s", "5124096h", "2S", "1h30", "30 m", "1h-30m", "h1", "1hh",
+			      "213504d", "200000d200000d", NULL };
 	__u64 ns = 42;
 	int i;
 

@@ -25,7 +25,7 @@ case " $floor " in
 	[ "$prc" = 77 ] || pw_fail "probe: exit $prc, want 77"
 	[ "$rrc" = 77 ] || pw_fail "run: exit $rrc, want 77"
 	[ "$(wc -l < /tmp/run.err)" = 1 ] || pw_fail "run: $(wc -l < /tmp/run.err) lines on stderr, want 1"
-	grep -qxF "pinwatch: cannot trace pins on kernel $(uname -r): $want" /tmp/run.err ||
+	grep -qxF "pinwatch: cannot trace pins on kernel $(uname -r): $want (details: pinwatch probe)" /tmp/run.err ||
 		pw_fail "run: stderr is not the one line naming the missing features"
 	grep -qxF "cannot trace: $want" /tmp/probe.out || pw_fail "probe: no 'cannot trace' line naming the missing features"
 	grep -q '^plan: traceable' /tmp/probe.out && pw_fail "probe says traceable"
