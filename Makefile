@@ -63,6 +63,7 @@ $(OUT)/bpf $(OUT)/src:
 -include tests/fuzz/fuzz.mk
 -include tests/vm/soak.mk
 -include bench/bench.mk
+-include deploy/install.mk
 
 # check: everything, one results file, one summary line. A stage that cannot
 # run, or exits non-zero without recording why, records a failure

@@ -2,3 +2,4 @@
 .PHONY: host
 host: $(OUT)/pinwatch
 	@PINWATCH=$(OUT)/pinwatch tests/host/cli.sh
+	@OUT=$(OUT) tests/host/install.sh

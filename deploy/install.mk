@@ -1,0 +1,30 @@
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page, the
+# systemd unit and its defaults file, bash completion, and the Prometheus
+# rules and Grafana dashboard as examples. make uninstall removes them.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR     ?= $(PREFIX)/share/doc/pinwatch
+INSTALLED  := $(SBINDIR)/pinwatch $(MANDIR)/man8/pinwatch.8 $(UNITDIR)/pinwatch.service \
+              $(SYSCONFDIR)/default/pinwatch $(BASHCOMPDIR)/pinwatch \
+              $(DOCDIR)/examples/pinwatch-rules.yml $(DOCDIR)/examples/pinwatch-rules.test.yml \
+              $(DOCDIR)/examples/pinwatch-dashboard.json
+
+.PHONY: install uninstall
+install: $(OUT)/pinwatch
+	install -D -m 0755 $(OUT)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
+	install -D -m 0644 man/pinwatch.8 $(DESTDIR)$(MANDIR)/man8/pinwatch.8
+	mkdir -p $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		deploy/systemd/pinwatch.service > $(DESTDIR)$(UNITDIR)/pinwatch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pinwatch.service
+	install -D -m 0644 deploy/systemd/pinwatch.default $(DESTDIR)$(SYSCONFDIR)/default/pinwatch
+	install -D -m 0644 deploy/bash-completion/pinwatch $(DESTDIR)$(BASHCOMPDIR)/pinwatch
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples deploy/prometheus/pinwatch-rules.yml \
+		deploy/prometheus/pinwatch-rules.test.yml deploy/grafana/pinwatch-dashboard.json
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
