@@ -47,10 +47,10 @@ $(OUT)/pagescan.skel.h: $(OUT)/bpf/pagescan.bpf.o
 	$(BPFTOOL) gen skeleton $< name pagescan_bpf > $@
 
 $(OUT)/src/%.o: src/%.c src/*.h bpf/pinwatch.h $(OUT)/pinwatch.skel.h $(OUT)/pagescan.skel.h | $(OUT)/src
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/pinwatch: $(OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(OUT)/bpf $(OUT)/src:
 	mkdir -p $@
@@ -73,6 +73,7 @@ check: deps
 	@$(MAKE) --no-print-directory all || tests/result.sh FAIL build "make all failed"
 	@tests/stage.sh unit $(MAKE) --no-print-directory unit
 	@tests/stage.sh host $(MAKE) --no-print-directory host
+	@tests/stage.sh package $(MAKE) --no-print-directory package-check
 	@tests/stage.sh fuzz $(MAKE) --no-print-directory fuzz-check
 	@tests/stage.sh vm $(MAKE) --no-print-directory vm
 	@tests/summary.sh $(OUT)/results.txt

@@ -28,3 +28,14 @@ install: $(OUT)/pinwatch
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# make deb: a Debian package (debian/, debhelper) built from the tracked
+# files of this tree in $(OUT)/deb, checked by lintian.
+.PHONY: deb
+deb:
+	rm -rf $(OUT)/deb && mkdir -p $(OUT)/deb/pinwatch-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t $(OUT)/deb/pinwatch-$(VERSION)
+	cd $(OUT)/deb/pinwatch-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; exit 1; }
+	lintian --allow-root --fail-on error,warning $(OUT)/deb/pinwatch_$(VERSION)_amd64.deb
+	@ls $(OUT)/deb/*.deb

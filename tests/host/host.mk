@@ -3,3 +3,9 @@
 host: $(OUT)/pinwatch
 	@PINWATCH=$(OUT)/pinwatch tests/host/cli.sh
 	@OUT=$(OUT) tests/host/install.sh
+
+# The Debian package, built, installed on this machine with apt, checked and
+# purged (root; make check runs it).
+.PHONY: package-check
+package-check:
+	@OUT=$(OUT) tests/host/package.sh
