@@ -55,16 +55,24 @@ static void jw_string(struct jw *w, const char *str)
 /* Start a member (key != NULL, inside an object) or element (inside an array). */
 static void jw_member(struct jw *w, const char *key)
 {
-	fprintf(w->out, "%s\n%*s", w->first ? "" : ",", 2 * w->depth, "");
+	if (w->compact)
+		fputs(w->first ? "" : ",", w->out);
+	else
+		fprintf(w->out, "%s\n%*s", w->first ? "" : ",", 2 * w->depth, "");
 	w->first = false;
 	if (key) {
 		jw_string(w, key);
-		fputs(": ", w->out);
+		fputs(w->compact ? ":" : ": ", w->out);
 	}
 }
 
 void jw_open(struct jw *w, const char *key, char c)
 {
+	if (w->compact && !w->depth && w->first) {	/* the document itself */
+		fputc(c, w->out);
+		w->depth++;
+		return;
+	}
 	jw_member(w, key);
 	fputc(c, w->out);
 	w->depth++;
@@ -74,7 +82,7 @@ void jw_open(struct jw *w, const char *key, char c)
 void jw_close(struct jw *w, char c)
 {
 	w->depth--;
-	if (!w->first)	/* non-empty: closing bracket on its own line */
+	if (!w->first && !w->compact)	/* non-empty: closing bracket on its own line */
 		fprintf(w->out, "\n%*s", 2 * w->depth, "");
 	fputc(c, w->out);
 	w->first = false;
@@ -108,6 +116,12 @@ void jw_bool(struct jw *w, const char *key, bool v)
 {
 	jw_member(w, key);
 	fputs(v ? "true" : "false", w->out);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	jw_member(w, key);
+	fputs("null", w->out);
 }
 
 void jw_frames(struct jw *w, const char *key, char *const *frames, int n)

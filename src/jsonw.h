@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A small JSON writer: objects and arrays, one member per line, indented.
- * Strings are kernel bytes, not necessarily UTF-8: invalid sequences become
- * U+FFFD so the document stays valid for strict parsers. */
+/* The JSON writer of every document pinwatch writes: objects and arrays, one
+ * member per line, indented, or all on one line (compact: the JSON lines of
+ * serve and top). Strings are kernel bytes, not necessarily UTF-8: valid
+ * sequences pass, invalid ones become U+FFFD so strict parsers accept it. */
 #ifndef PW_JSONW_H
 #define PW_JSONW_H
 #include <stdbool.h>
@@ -12,6 +13,7 @@ struct jw {
 	FILE *out;
 	int depth;
 	bool first;	/* no member written yet at this depth */
+	bool compact;	/* one line, no spaces */
 };
 
 /* key: a member of the open object; NULL: an element of the open array */
@@ -22,5 +24,6 @@ void jw_u64(struct jw *w, const char *key, __u64 v);
 void jw_s64(struct jw *w, const char *key, __s64 v);
 void jw_double(struct jw *w, const char *key, double v);	/* %.3f; NaN, inf: 0 */
 void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
 void jw_frames(struct jw *w, const char *key, char *const *frames, int n);
 #endif

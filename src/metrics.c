@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "src/metrics.h"
+#include "src/jsonw.h"
 
 const char *metrics_escape(const char *v, char *buf, size_t len)
 {
@@ -157,9 +158,10 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 {
 	char e1[256], e2[256];
 
-	head(out, "pinwatch_build_info", "gauge", "pinwatch version and traced kernel (always 1).");
-	fprintf(out, "pinwatch_build_info{version=\"%s\",kernel=\"%s\"} 1\n",
-		metrics_escape(s->version, e1, sizeof(e1)), metrics_escape(s->kernel, e2, sizeof(e2)));
+	head(out, "pinwatch_build_info", "gauge", "pinwatch's version (always 1).");
+	fprintf(out, "pinwatch_build_info{version=\"%s\"} 1\n", metrics_escape(s->version, e1, sizeof(e1)));
+	head(out, "pinwatch_kernel_info", "gauge", "The traced kernel's release (always 1).");
+	fprintf(out, "pinwatch_kernel_info{release=\"%s\"} 1\n", metrics_escape(s->kernel, e2, sizeof(e2)));
 	head(out, "pinwatch_attach_info", "gauge", "How each kernel symbol is traced (always 1).");
 	for (int i = 0; i < s->n_attach; i++)
 		fprintf(out, "pinwatch_attach_info{symbol=\"%s\",mode=\"%s\"} 1\n",
@@ -175,16 +177,16 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	     "Age of the oldest pin held now, per holder (0 when none).");
 	holder_series(out, s, "pinwatch_pinned_oldest_age_seconds", 2);
 
-	/* A histogram of the pages pinned *now*, by age: it is recomputed every
-	 * interval (a gauge histogram), so use it for quantiles of current ages,
-	 * not rate(). */
-	head(out, "pinwatch_pin_age_seconds", "histogram", "Pages pinned now, by age of their pin.");
+	/* The pages pinned *now*, by the age of their pin: recomputed every
+	 * interval, so its buckets go down as pins are released. Gauges, not a
+	 * histogram, whose buckets rate() and reset detection take for counters. */
+	head(out, "pinwatch_pinned_pages_by_age", "gauge",
+	     "Pages pinned now whose pin is at most max_age_seconds old (cumulative).");
 	for (int b = 0; b < PW_AGE_BUCKETS; b++)
-		fprintf(out, "pinwatch_pin_age_seconds_bucket{le=\"%g\"} %llu\n", pw_age_bounds[b],
+		fprintf(out, "pinwatch_pinned_pages_by_age{max_age_seconds=\"%g\"} %llu\n", pw_age_bounds[b],
 			(unsigned long long)s->age_le[b]);
-	fprintf(out, "pinwatch_pin_age_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)s->age_count);
-	fprintf(out, "pinwatch_pin_age_seconds_sum %.3f\n", s->age_sum_s);
-	fprintf(out, "pinwatch_pin_age_seconds_count %llu\n", (unsigned long long)s->age_count);
+	fprintf(out, "pinwatch_pinned_pages_by_age{max_age_seconds=\"+Inf\"} %llu\n",
+		(unsigned long long)s->age_count);
 	head(out, "pinwatch_oldest_pin_age_seconds", "gauge", "Age of the oldest pin held now (0 when none).");
 	fprintf(out, "pinwatch_oldest_pin_age_seconds %.3f\n", s->oldest_s);
 
@@ -202,8 +204,8 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	for (int k = PW_K_NONE + 1; k < PW_K__MAX; k++)
 		fprintf(out, "pinwatch_finding_pins_total{kind=\"%s\"} %llu\n", pw_kind_name(k),
 			(unsigned long long)s->finding_pins[k]);
-	head(out, "pinwatch_findings_suppressed", "gauge", "Finding groups matched by --suppressions.");
-	fprintf(out, "pinwatch_findings_suppressed %llu\n", (unsigned long long)s->suppressed);
+	counter(out, "pinwatch_findings_suppressed_total", "Finding groups matched by --suppressions.",
+		s->suppressed);
 
 	head(out, "pinwatch_pinned_zone_pages", "gauge", "Pages pinned now (as the mirror knows them), "
 	     "by zone (/proc/zoneinfo; CMA for a CMA area) and long-term; long-term pins in Movable "
@@ -260,134 +262,158 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	}
 	head(out, "pinwatch_uptime_seconds", "gauge", "Time since tracing started.");
 	fprintf(out, "pinwatch_uptime_seconds %.3f\n", s->uptime_s);
+	/* the process_* series every Prometheus client library exports */
+	if (s->self.ok) {
+		head(out, "process_start_time_seconds", "gauge", "Start time of the process since the epoch in seconds.");
+		fprintf(out, "process_start_time_seconds %.2f\n", s->self.start_time_s);
+		head(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+		fprintf(out, "process_cpu_seconds_total %.2f\n", s->self.cpu_s);
+		head(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+		fprintf(out, "process_resident_memory_bytes %llu\n", (unsigned long long)s->self.rss_bytes);
+		head(out, "process_open_fds", "gauge", "Number of open file descriptors.");
+		fprintf(out, "process_open_fds %llu\n", (unsigned long long)s->self.open_fds);
+	}
 	return ferror(out) ? -EIO : 0;
 }
 
-static void json_str(FILE *out, const char *v)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(out, "\\u%04x", *p);	/* comm is arbitrary bytes */
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
-static void acct_json(FILE *out, const struct pw_snapshot *s)
+static void acct_json(struct jw *w, const struct pw_snapshot *s)
 {
 	const struct pw_acct *a = &s->acct;
 
-	fputs(",\"processes\":[", out);
+	jw_open(w, "processes", '[');
 	for (int i = 0; i < a->n_owners; i++) {
 		const struct pw_owner_stat *o = &a->owners[i];
-		fprintf(out, "%s{\"pid\":%u,\"comm\":", i ? "," : "", o->tgid);
-		json_str(out, o->comm);
-		fprintf(out, ",\"processes\":%d,\"alive\":%s,\"cgroup\":", o->n_procs, o->proc.alive ? "true" : "false");
-		json_str(out, o->proc.cgroup);
-		fprintf(out, ",\"pinned_bytes\":%llu,\"longterm_bytes\":%llu,\"vmpin_bytes\":%llu,"
-			"\"vmlck_bytes\":%llu,\"memlock_limit_bytes\":",
-			(unsigned long long)((o->pages[0] + o->pages[1]) * s->page_size),
-			(unsigned long long)(o->pages[1] * s->page_size), (unsigned long long)o->proc.vmpin,
-			(unsigned long long)o->proc.vmlck);
+		jw_open(w, NULL, '{');
+		jw_u64(w, "pid", o->tgid);
+		jw_str(w, "comm", o->comm);
+		jw_u64(w, "processes", o->n_procs);
+		jw_bool(w, "alive", o->proc.alive);
+		jw_str(w, "cgroup", o->proc.cgroup);
+		jw_u64(w, "pinned_bytes", (o->pages[0] + o->pages[1]) * s->page_size);
+		jw_u64(w, "longterm_bytes", o->pages[1] * s->page_size);
+		jw_u64(w, "vmpin_bytes", o->proc.vmpin);
+		jw_u64(w, "vmlck_bytes", o->proc.vmlck);
 		if (o->proc.alive && o->proc.memlock != PW_UNLIMITED)
-			fprintf(out, "%llu", (unsigned long long)o->proc.memlock);
+			jw_u64(w, "memlock_limit_bytes", o->proc.memlock);
 		else
-			fputs("null", out);
-		fputs(",\"findings\":[", out);
-		for (int k = 0, n = 0; k < PW_A__MAX; k++)
+			jw_null(w, "memlock_limit_bytes");
+		jw_open(w, "findings", '[');
+		for (int k = 0; k < PW_A__MAX; k++)
 			if (o->findings & (1u << k))
-				fprintf(out, "%s\"%s\"", n++ ? "," : "", pw_acct_kind_name(k));
-		fputs("]}", out);
+				jw_str(w, NULL, pw_acct_kind_name(k));
+		jw_close(w, ']');
+		jw_close(w, '}');
 	}
-	fputs("],\"cgroups\":[", out);
+	jw_close(w, ']');
+	jw_open(w, "cgroups", '[');
 	for (int i = 0; i < a->n_cgroups; i++) {
 		const struct pw_cgroup_stat *c = &a->cgroups[i];
-		fprintf(out, "%s{\"cgroup\":", i ? "," : "");
-		json_str(out, c->path);
-		fprintf(out, ",\"processes\":%d,\"pinned_bytes\":%llu,\"longterm_bytes\":%llu,"
-			"\"vmpin_bytes\":%llu,\"vmlck_bytes\":%llu,\"memory_current_bytes\":",
-			c->n_procs, (unsigned long long)((c->pages[0] + c->pages[1]) * s->page_size),
-			(unsigned long long)(c->pages[1] * s->page_size), (unsigned long long)c->vmpin,
-			(unsigned long long)c->vmlck);
+		jw_open(w, NULL, '{');
+		jw_str(w, "cgroup", c->path);
+		jw_u64(w, "processes", c->n_procs);
+		jw_u64(w, "pinned_bytes", (c->pages[0] + c->pages[1]) * s->page_size);
+		jw_u64(w, "longterm_bytes", c->pages[1] * s->page_size);
+		jw_u64(w, "vmpin_bytes", c->vmpin);
+		jw_u64(w, "vmlck_bytes", c->vmlck);
 		if (c->memory_current >= 0)
-			fprintf(out, "%lld}", (long long)c->memory_current);
+			jw_s64(w, "memory_current_bytes", c->memory_current);
 		else
-			fputs("null}", out);
+			jw_null(w, "memory_current_bytes");
+		jw_close(w, '}');
 	}
-	fputs("],\"accounting_findings\":{", out);
+	jw_close(w, ']');
+	jw_open(w, "accounting_findings", '{');
 	for (int k = 0; k < PW_A__MAX; k++)
-		fprintf(out, "%s\"%s\":%llu", k ? "," : "", pw_acct_kind_name(k), (unsigned long long)a->flagged[k]);
-	fputc('}', out);
+		jw_u64(w, pw_acct_kind_name(k), a->flagged[k]);
+	jw_close(w, '}');
 }
 
 int metrics_json(FILE *out, const struct pw_snapshot *s)
 {
-	fprintf(out, "{\"schema_version\":%d,\"pinwatch_version\":", PW_METRICS_SCHEMA);
-	json_str(out, s->version);
-	fputs(",\"kernel\":", out);
-	json_str(out, s->kernel);
-	fprintf(out, ",\"time\":%.3f,\"uptime_s\":%.3f,\"page_size\":%llu,\"holders\":[",
-		s->time_s, s->uptime_s, (unsigned long long)s->page_size);
+	struct jw w = { .out = out, .first = true, .compact = true };
+	bool lost = s->dropped_pages || s->dropped_findings || s->dropped_stacks || s->dropped_events ||
+		    s->dropped_runs || s->lost_exits;
+
+	jw_open(&w, NULL, '{');
+	jw_str(&w, "type", "pinwatch-stream");
+	jw_u64(&w, "schema_version", PW_METRICS_SCHEMA);
+	jw_str(&w, "pinwatch_version", s->version);
+	jw_str(&w, "kernel", s->kernel);
+	jw_double(&w, "time", s->time_s);
+	jw_double(&w, "uptime_s", s->uptime_s);
+	jw_u64(&w, "page_size", s->page_size);
+	jw_open(&w, "holders", '[');
 	for (int i = 0; i < s->n_holders; i++) {
 		const struct pw_holder_stat *h = &s->holders[i];
-		fprintf(out, "%s{\"holder\":", i ? "," : "");
-		json_str(out, h->name);
-		fprintf(out, ",\"pages\":%llu,\"longterm_pages\":%llu,\"pins\":%llu,\"bytes\":%llu,"
-			"\"oldest_age_s\":%.3f,\"processes\":[",
-			(unsigned long long)(h->pages[0] + h->pages[1]), (unsigned long long)h->pages[1],
-			(unsigned long long)(h->pins[0] + h->pins[1]),
-			(unsigned long long)((h->pages[0] + h->pages[1]) * s->page_size),
-			h->oldest_s[0] > h->oldest_s[1] ? h->oldest_s[0] : h->oldest_s[1]);
+		jw_open(&w, NULL, '{');
+		jw_str(&w, "holder", h->name);
+		jw_u64(&w, "pages", h->pages[0] + h->pages[1]);
+		jw_u64(&w, "longterm_pages", h->pages[1]);
+		jw_u64(&w, "pins", h->pins[0] + h->pins[1]);
+		jw_u64(&w, "bytes", (h->pages[0] + h->pages[1]) * s->page_size);
+		jw_double(&w, "oldest_age_s", h->oldest_s[0] > h->oldest_s[1] ? h->oldest_s[0] : h->oldest_s[1]);
+		jw_open(&w, "processes", '[');
 		for (int p = 0; p < h->n_procs; p++) {
-			fprintf(out, "%s{\"pid\":%u,\"comm\":", p ? "," : "", h->procs[p].tgid);
-			json_str(out, h->procs[p].comm);
-			fputc('}', out);
+			jw_open(&w, NULL, '{');
+			jw_u64(&w, "pid", h->procs[p].tgid);
+			jw_str(&w, "comm", h->procs[p].comm);
+			jw_close(&w, '}');
 		}
-		fprintf(out, "],\"more_processes\":%s}", h->more_procs ? "true" : "false");
+		jw_close(&w, ']');
+		jw_bool(&w, "more_processes", h->more_procs);
+		jw_close(&w, '}');
 	}
-	fprintf(out, "],\"oldest_age_s\":%.3f,\"pins_acquired\":%llu,\"pins_released\":%llu,"
-		"\"preexisting_released\":%llu,\"findings\":{",
-		s->oldest_s, (unsigned long long)s->pins_acquired, (unsigned long long)s->pins_released,
-		(unsigned long long)s->preexisting_released);
+	jw_close(&w, ']');
+	jw_double(&w, "oldest_age_s", s->oldest_s);
+	jw_u64(&w, "pins_acquired", s->pins_acquired);
+	jw_u64(&w, "pins_released", s->pins_released);
+	jw_u64(&w, "preexisting_released", s->preexisting_released);
+	jw_open(&w, "findings", '{');
 	for (int k = PW_K_NONE + 1; k < PW_K__MAX; k++)
-		fprintf(out, "%s\"%s\":%llu", k > 1 ? "," : "", pw_kind_name(k), (unsigned long long)s->findings[k]);
-	fprintf(out, "},\"suppressed\":%llu,\"mirror_folios\":%llu,\"mirror_capacity\":%llu,"
-		"\"dropped\":{\"pins\":%llu,\"findings\":%llu,\"stacks\":%llu,\"events\":%llu,"
-		"\"hook_runs\":%llu},\"page_free_runs_skipped\":%llu",
-		(unsigned long long)s->suppressed, (unsigned long long)s->mirror_entries,
-		(unsigned long long)s->mirror_capacity, (unsigned long long)s->dropped_pages,
-		(unsigned long long)s->dropped_findings, (unsigned long long)s->dropped_stacks,
-		(unsigned long long)s->dropped_events, (unsigned long long)s->dropped_runs,
-		(unsigned long long)s->page_free_missed);
-	if (s->vmstat_ok)
-		fprintf(out, ",\"kernel_counters\":{\"nr_foll_pin_acquired\":%lld,\"nr_foll_pin_released\":%lld,"
-			"\"drift_acquired\":%lld,\"drift_released\":%lld}",
-			(long long)s->kernel_acquired, (long long)s->kernel_released,
-			(long long)s->drift_acquired, (long long)s->drift_released);
-	fputs(",\"zones\":{", out);
+		jw_u64(&w, pw_kind_name(k), s->findings[k]);
+	jw_close(&w, '}');
+	jw_u64(&w, "suppressed", s->suppressed);
+	jw_u64(&w, "mirror_folios", s->mirror_entries);
+	jw_u64(&w, "mirror_capacity", s->mirror_capacity);
+	jw_open(&w, "dropped", '{');
+	jw_u64(&w, "pins", s->dropped_pages);
+	jw_u64(&w, "findings", s->dropped_findings);
+	jw_u64(&w, "stacks", s->dropped_stacks);
+	jw_u64(&w, "events", s->dropped_events);
+	jw_u64(&w, "hook_runs", s->dropped_runs);
+	jw_u64(&w, "gup_exits", s->lost_exits);
+	jw_close(&w, '}');
+	jw_bool(&w, "incomplete", lost);	/* as a report with these losses would be */
+	jw_u64(&w, "page_free_runs_skipped", s->page_free_missed);
+	if (s->vmstat_ok) {
+		jw_open(&w, "kernel_counters", '{');
+		jw_s64(&w, "nr_foll_pin_acquired", s->kernel_acquired);
+		jw_s64(&w, "nr_foll_pin_released", s->kernel_released);
+		jw_s64(&w, "drift_acquired", s->drift_acquired);
+		jw_s64(&w, "drift_released", s->drift_released);
+		jw_close(&w, '}');
+	}
+	jw_open(&w, "zones", '{');
 	for (int i = 0; i < s->n_zones; i++) {
-		fprintf(out, "%s", i ? "," : "");
-		json_str(out, s->zones[i].name);
-		fprintf(out, ":{\"pages\":%llu,\"longterm_pages\":%llu}",
-			(unsigned long long)(s->zones[i].pages[0] + s->zones[i].pages[1]),
-			(unsigned long long)s->zones[i].pages[1]);
+		jw_open(&w, s->zones[i].name, '{');
+		jw_u64(&w, "pages", s->zones[i].pages[0] + s->zones[i].pages[1]);
+		jw_u64(&w, "longterm_pages", s->zones[i].pages[1]);
+		jw_close(&w, '}');
 	}
-	fputs("},\"blocked\":[", out);
+	jw_close(&w, '}');
+	jw_open(&w, "blocked", '[');
 	for (int i = 0; i < s->n_blocked; i++) {
-		fprintf(out, "%s{\"what\":", i ? "," : "");
-		json_str(out, s->blocked[i].what);
-		fputs(",\"holder\":", out);
-		json_str(out, s->blocked[i].holder);
-		fprintf(out, ",\"longterm\":%s,\"count\":%llu}", s->blocked[i].longterm ? "true" : "false",
-			(unsigned long long)s->blocked[i].count);
+		jw_open(&w, NULL, '{');
+		jw_str(&w, "what", s->blocked[i].what);
+		jw_str(&w, "holder", s->blocked[i].holder);
+		jw_bool(&w, "longterm", s->blocked[i].longterm);
+		jw_u64(&w, "count", s->blocked[i].count);
+		jw_close(&w, '}');
 	}
-	fputc(']', out);
-	acct_json(out, s);
-	fputs("}\n", out);
+	jw_close(&w, ']');
+	acct_json(&w, s);
+	jw_close(&w, '}');
+	fputc('\n', out);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;
 }

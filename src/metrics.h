@@ -92,6 +92,11 @@ struct pw_snapshot {
 	} zones[PW_ZONE_NAMES];
 	int n_zones;
 	struct pw_acct acct;		/* pinned memory by process and cgroup */
+	struct {			/* pinwatch itself (process_* series) */
+		bool ok;
+		double start_time_s, cpu_s;
+		__u64 rss_bytes, open_fds;
+	} self;
 };
 
 void snapshot_free(struct pw_snapshot *s);

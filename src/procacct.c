@@ -110,3 +110,41 @@ static __s64 memory_current(void *ctx, const char *path)
 }
 
 const struct pw_acct_source procacct_source = { read_proc, each_charged, memory_current, NULL };
+
+/* Field n (1-based, as proc(5) numbers them; n >= 3) of a /proc/PID/stat text. */
+static __u64 stat_field(const char *text, int n)
+{
+	const char *p = text ? strrchr(text, ')') : NULL;
+
+	if (!p)
+		return 0;
+	for (int f = 2; f < n && p; f++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+bool procacct_self(double *start_time_s, double *cpu_s, __u64 *rss_bytes, __u64 *open_fds)
+{
+	char *stat = read_text_file("/proc/self/stat"), *all = read_text_file("/proc/stat");
+	const char *bt = all ? strstr(all, "\nbtime ") : NULL;
+	double tck = (double)sysconf(_SC_CLK_TCK);
+	bool ok = stat && bt;
+	DIR *d;
+	struct dirent *e;
+
+	if (ok) {
+		*start_time_s = strtoull(bt + 7, NULL, 10) + stat_field(stat, 22) / tck;
+		*cpu_s = (stat_field(stat, 14) + stat_field(stat, 15)) / tck;
+		*rss_bytes = stat_field(stat, 24) * (__u64)sysconf(_SC_PAGESIZE);
+		*open_fds = 0;
+		if ((d = opendir("/proc/self/fd"))) {
+			while ((e = readdir(d)))
+				*open_fds += e->d_name[0] != '.';
+			closedir(d);
+			(*open_fds)--;	/* the directory's own descriptor */
+		}
+	}
+	free(stat);
+	free(all);
+	return ok;
+}

@@ -48,6 +48,7 @@ int report_json(FILE *out, const struct pw_report *r)
 
 	fputc('{', out);
 	w.depth = 1;
+	jw_str(&w, "type", "pinwatch-report");
 	jw_u64(&w, "schema_version", 1);
 	jw_str(&w, "pinwatch_version", PINWATCH_VERSION);
 	jw_str(&w, "kernel", r->kernel);

@@ -156,6 +156,8 @@ static void snap_head(struct pw_snapshot *snap, const char *kernel, __u64 start_
 	snap->time_s = ts.tv_sec + ts.tv_nsec / 1e9;
 	snap->uptime_s = (now - start_ns) / 1e9;
 	snap->page_size = sysconf(_SC_PAGESIZE);
+	snap->self.ok = procacct_self(&snap->self.start_time_s, &snap->self.cpu_s, &snap->self.rss_bytes,
+				      &snap->self.open_fds);
 }
 
 static void snap_counts(struct pw_snapshot *snap, const struct pw_report *r,

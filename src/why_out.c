@@ -82,6 +82,7 @@ void why_json(FILE *out, const struct why_result *r)
 	struct jw w = { .out = out, .first = true };
 
 	jw_open(&w, NULL, '{');
+	jw_str(&w, "type", "pinwatch-why");
 	jw_u64(&w, "schema_version", 1);
 	jw_u64(&w, "start_pfn", r->start);
 	jw_u64(&w, "end_pfn", r->end);

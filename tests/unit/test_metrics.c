@@ -219,8 +219,13 @@ static void exposition_has_every_metric(void **state)
 	assert_non_null(strstr(t, "pinwatch_findings_total{kind=\"put_instead_of_unpin\"} 2\n"));
 	assert_non_null(strstr(t, "pinwatch_findings_total{kind=\"leak\"} 0\n"));
 	assert_non_null(strstr(t, "pinwatch_attach_info{symbol=\"try_grab_folio\",mode=\"fentry\"} 1\n"));
-	assert_non_null(strstr(t, "pinwatch_build_info{version=\"0.1.0\",kernel=\"6.12.57+deb13-cloud-amd64\"} 1\n"));
-	assert_non_null(strstr(t, "pinwatch_pin_age_seconds_bucket{le=\"+Inf\"} 531\n"));
+	assert_non_null(strstr(t, "pinwatch_build_info{version=\"0.1.0\"} 1\n"));
+	assert_non_null(strstr(t, "pinwatch_kernel_info{release=\"6.12.57+deb13-cloud-amd64\"} 1\n"));
+	/* current ages are gauges: no histogram whose buckets would go down */
+	assert_non_null(strstr(t, "pinwatch_pinned_pages_by_age{max_age_seconds=\"+Inf\"} 531\n"));
+	assert_non_null(strstr(t, "# TYPE pinwatch_pinned_pages_by_age gauge\n"));
+	assert_null(strstr(t, " histogram\n"));
+	assert_non_null(strstr(t, "# TYPE pinwatch_findings_suppressed_total counter\n"));
 	assert_non_null(strstr(t, "pinwatch_kernel_foll_pin_acquired_total 123456\n"));
 	assert_non_null(strstr(t, "pinwatch_mirror_capacity_folios 262144\n"));
 	assert_non_null(strstr(t, "pinwatch_page_free_runs_skipped_total 7\n"));
@@ -239,7 +244,8 @@ static void exposition_has_every_metric(void **state)
 	free(t);
 	s.vmstat_ok = false;	/* no vmstat: the kernel series are left out, not zero */
 	t = capture(metrics_write, &s);
-	assert_null(strstr(t, "pinwatch_kernel_"));
+	assert_null(strstr(t, "pinwatch_kernel_foll_pin"));
+	assert_null(strstr(t, "pinwatch_kernel_drift"));
 	free(t);
 	snapshot_free(&s);
 }
@@ -334,7 +340,15 @@ static void exposition_passes_promtool(void **state)
 	struct pw_snapshot s;
 
 	sample_snapshot(&s, 3);
+	s.self.ok = true;	/* the process_* series too */
+	s.self.start_time_s = 1764000000.25;
+	s.self.cpu_s = 1.5;
+	s.self.rss_bytes = 12 << 20;
+	s.self.open_fds = 9;
 	char *t = capture(metrics_write, &s);
+	assert_non_null(strstr(t, "\nprocess_start_time_seconds 1764000000.25\n"));
+	assert_non_null(strstr(t, "\nprocess_cpu_seconds_total 1.50\n"));
+	assert_non_null(strstr(t, "\nprocess_open_fds 9\n"));
 	promtool_check(t);
 	free(t);
 	snapshot_free(&s);
@@ -347,12 +361,24 @@ static void json_is_one_line_with_schema_version(void **state)
 	sample_snapshot(&s, 10);
 	char *t = capture(metrics_json, &s);
 	assert_int_equal(count_str(t, "\n"), 1);
-	assert_int_equal(strncmp(t, "{\"schema_version\":1,", 20), 0);
+	assert_non_null(strstr(t, "{\"type\":\"pinwatch-stream\",\"schema_version\":1,") == t ? t : NULL);
+
 	assert_non_null(strstr(t, "\"holder\":\"pinwatch_test:pwt_pin_plain\",\"pages\":16,\"longterm_pages\":16"));
 	assert_non_null(strstr(t, "\"processes\":[{\"pid\":100,\"comm\":\"pwtest\"}]"));
-	assert_non_null(strstr(t, "\"weird:a\\\"b\\\\c\\u000ad\""));
+	assert_non_null(strstr(t, "\"weird:a\\\"b\\\\c\\nd\""));
 	assert_non_null(strstr(t, "\"put_instead_of_unpin\":2"));
-	assert_non_null(strstr(t, "\"hook_runs\":0},\"page_free_runs_skipped\":7,"));
+	assert_non_null(strstr(t, "\"hook_runs\":0,\"gup_exits\":0},\"incomplete\":false,\"page_free_runs_skipped\":7,"));
+	free(t);
+	/* one writer for every document (src/jsonw.c): a UTF-8 comm passes
+	 * whole, invalid bytes become U+FFFD, and a loss marks it incomplete */
+	snprintf(s.holders[0].procs[0].comm, PW_COMM_LEN, "caf\xc3\xa9");
+	snprintf(s.holders[1].procs[0].comm, PW_COMM_LEN, "bad\xff");
+	s.lost_exits = 1;
+	t = capture(metrics_json, &s);
+	assert_non_null(strstr(t, "\"comm\":\"caf\xc3\xa9\""));
+	assert_non_null(strstr(t, "\"comm\":\"bad\\ufffd\""));
+	assert_non_null(strstr(t, "\"gup_exits\":1},\"incomplete\":true,"));
+	json_check(t, "d[\"type\"] == \"pinwatch-stream\" and d[\"dropped\"][\"gup_exits\"] == 1");
 	assert_non_null(strstr(t, ",\"blocked\":[{\"what\":\"offline\",\"holder\":\"pinwatch_test:pwt_pin_fast\","
 			       "\"longterm\":false,\"count\":2},{\"what\":\"cma\",\"holder\":\"vfio:vfio_pin_pages_remote\","
 			       "\"longterm\":true,\"count\":1}],\"processes\":["));
