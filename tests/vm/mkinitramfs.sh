@@ -2,7 +2,8 @@
 # Build the test VM's initramfs for one kernel.
 # Usage: mkinitramfs.sh KERNEL <kernel-cache-dir> <out.cpio.gz> [scenario.sh ...]
 # Contents: busybox-static + applet links, /init, /pw/bin (pwtest, pinwatch, bpftool with
-# their shared libraries and loader, $PW_VM_EXTRA_BINS), /pw/kmod/pinwatch_test.ko,
+# their shared libraries and loader, $PW_VM_EXTRA_BINS), $PW_VM_EXTRA_ROOTS (trees
+# laid over the root, with their libraries), /pw/kmod/pinwatch_test.ko,
 # /pw/mods (virtio-blk and its non-built-in deps, decompressed: busybox insmod
 # cannot be trusted with .ko.xz), /pw/lib.sh, /pw/scenarios/*.sh + scenarios.list.
 set -eu
@@ -27,14 +28,31 @@ echo "$v" > "$stage/pw/kver"
 # same absolute paths as on the host (the guest userland is this host's).
 add_bin() {
 	cp -L "$1" "$stage/pw/bin/"
-	ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+	add_libs "$1"
+}
+# add_libs FILE [TREE]: the host libraries ldd resolves for FILE (none if it is
+# not a dynamic ELF file); with TREE, its libraries come first and those found
+# in TREE are not copied (the tree is laid over the root whole)
+add_libs() {
+	LD_LIBRARY_PATH=${2:+$2/usr/lib/x86_64-linux-gnu:$2/lib/x86_64-linux-gnu} ldd "$1" 2>/dev/null |
+	sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
 	while read -r lib; do
-		mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"
+		case "$lib" in "${2:-//}"/*) continue ;; esac
+		[ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
 	done
 }
 # bpftool: scenarios check that nothing of pinwatch's stays loaded
 for b in "$ob/pwtest" "$ob/pinwatch" $(command -v bpftool) ${PW_VM_EXTRA_BINS:-}; do
 	if [ -f "$b" ]; then add_bin "$b"; else echo "mkinitramfs: note: no $b, not in initramfs" >&2; fi
+done
+# Extra trees laid over the root, files at their absolute paths (a scenario's
+# "# userland:", fetch-userland.sh: e.g. an ibverbs provider, its .driver
+# file, ibv_rc_pingpong), each ELF file in them with its host libraries.
+for t in ${PW_VM_EXTRA_ROOTS:-}; do
+	[ -d "$t" ] || { echo "mkinitramfs: no tree $t" >&2; exit 1; }
+	t=$(cd "$t" && pwd -P)
+	cp -a "$t/." "$stage/"
+	find "$t" -type f | while read -r f; do add_libs "$f" "$t"; done
 done
 [ -f "$ob/kmod-$v/pinwatch_test.ko" ] && cp "$ob/kmod-$v/pinwatch_test.ko" "$stage/pw/kmod/"
 [ -f "$top/tests/vm/guest/lib.sh" ] && cp "$top/tests/vm/guest/lib.sh" "$stage/pw/lib.sh"
@@ -60,7 +78,13 @@ need() {
 	echo "$n" >> "$order"
 }
 # vfat (+ codepages): legacy fs/direct-io.c, the one user of folio_add_pin
-for m in virtio_pci virtio_blk vfat nls_cp437 nls_ascii nls_utf8 ${PW_VM_MODULES:-}; do need "$m"; done
+# "NAME?" in PW_VM_MODULES: only where the kernel has it as a module
+for m in virtio_pci virtio_blk vfat nls_cp437 nls_ascii nls_utf8 ${PW_VM_MODULES:-}; do
+	case "$m" in
+	*\?) n=${m%\?}; [ -z "$(find "$mdir/kernel" -name "$n.ko*" | head -n1)" ] || need "$n" ;;
+	*) need "$m" ;;
+	esac
+done
 
 # Scenarios: copied under their base name; the list keeps the given order.
 : > "$stage/pw/scenarios.list"

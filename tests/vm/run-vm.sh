@@ -6,7 +6,7 @@
 # Records tests/result.sh PASS|FAIL vm/<v>/<name> per scenario; exits 1 on any FAIL.
 # Env: PW_VM_NOBUILD=1 (make already built everything), PW_VM_TIMEOUT (whole VM,
 #   seconds), PW_VM_BOOT_TIMEOUT, PW_VM_APPEND (extra kernel args), PW_VM_EXTRA_BINS,
-#   PW_VM_MODULES (see mkinitramfs.sh), PW_OUT (build dir, default build),
+#   PW_VM_MODULES, PW_VM_EXTRA_ROOTS (see mkinitramfs.sh), PW_OUT (build dir, default build),
 #   PW_VM_DIR (this run's files: initramfs, disk, logs; default $PW_OUT/vm-<v>).
 #   PW_VM_MEM (guest memory, qemu -m syntax; default 2G), PW_VM_SMP (vCPUs, default
 #   2), PW_VM_QEMU_ARGS (more qemu options, e.g. -icount for make bench).
@@ -39,11 +39,17 @@ kdir=$(tests/vm/fetch-kernel.sh "$v") || { res FAIL "vm/$v" "kernel $v download/
 # qemu arguments, such as NUMA nodes) boots on its own, after the
 # others, in the modes its header lists (auto on the other kernels); picked
 # by hand, its argument or memory applies. "# modules:" names more of the
-# kernel's modules for the initramfs (loaded at boot).
+# kernel's modules for the initramfs (loaded at boot); "# userland:" names
+# Debian packages for it (fetch-userland.sh, e.g. rdma).
 onlist() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 ref_kernels="6.1 6.12"
+# 6.1-amd64, 6.12-amd64 (the generic flavour: drivers cloud leaves out, such as
+# rdma_rxe) pick their plans as their cloud twins do; only scenarios that name
+# them run there
+twin=${v%-amd64}
 matrix=${PW_VM_MATRIX:-}
 onlist "$v" "${PW_VM_FLOOR:-5.10}" && matrix=
+[ "$twin" = "$v" ] || matrix=	# a twin flavour: the matrix ran its cloud kernel
 apart=(); filtered=
 if [ $# -eq 0 ]; then
 	for f in tests/vm/scenarios/*.sh; do
@@ -54,7 +60,7 @@ if [ $# -eq 0 ]; then
 		ms=$(hdr "$f" modes)
 		if [ -n "$matrix" ]; then	# every plan its header allows (none listed: all three)
 			modes=${PW_VM_MODES-fentry kprobe auto}; ms=${ms:-fentry kprobe auto}
-		elif onlist "$v" "$ref_kernels"; then
+		elif onlist "$twin" "$ref_kernels"; then
 			modes=${PW_VM_MODES-fentry kprobe auto}; ms=${ms:-fentry kprobe}
 		else modes=${PW_VM_MODES-auto}; ms=$modes; fi
 		for m in $modes; do
@@ -65,6 +71,12 @@ if [ $# -eq 0 ]; then
 	filtered=1	# by kernel, above: keep all of these below
 fi
 files=(); names=(); total=0
+mdir=$(readlink -f "$kdir/modules")
+hasmod() {	# a module of this kernel, or built in
+	local n=${1//-/_}
+	[ -n "$(find "$mdir/kernel" -name "$n.ko*" -o -name "${n//_/-}.ko*" | head -n1)" ] ||
+		grep -q "/$n\.ko\|/${n//_/-}\.ko" "$mdir/modules.builtin"
+}
 for a in "$@"; do
 	mode=; case "$a" in *@*) mode=@${a##*@}; a=${a%@*} ;; esac
 	n=$(basename "$a" .sh)$mode; f=
@@ -85,6 +97,11 @@ for a in "$@"; do
 		echo "vm/$v/$n: not run on $v: it needs the test module, and Debian ships no headers for $v"
 		continue
 	fi
+	# a module its "# modules:" header needs and this kernel lacks (rdma_rxe in
+	# the cloud flavour); "NAME?" is loaded only where the kernel has it
+	miss=
+	for m in $(hdr "$f" modules); do case "$m" in *\?) ;; *) hasmod "$m" || miss="$miss $m" ;; esac; done
+	[ -z "$miss" ] || { echo "vm/$v/$n: not run on $v: the kernel has no module$miss"; continue; }
 	to=$(hdr "$f" timeout | grep -o '^[0-9]*'); total=$((total + ${to:-120} + 5))
 	files+=("$f"); names+=("$n")
 done
@@ -96,6 +113,7 @@ apps=	# the selected scenarios' "# append:" kernel arguments
 mem=${PW_VM_MEM:-2G}	# or a scenario's "# memory:" (qemu -m syntax)
 qargs=${PW_VM_QEMU_ARGS:-}	# and its "# qemu:" arguments (e.g. NUMA nodes)
 mods=${PW_VM_MODULES:-}
+lands=	# the selected scenarios' "# userland:" names (fetch-userland.sh)
 for f in "${files[@]}"; do
 	a=$(hdr "$f" append)
 	[ -z "$a" ] || case " $apps " in *" $a "*) ;; *) apps="$apps $a" ;; esac
@@ -103,6 +121,9 @@ for f in "${files[@]}"; do
 	[ -z "$a" ] || mem=$a
 	for a in $(hdr "$f" modules); do	# "# modules:": more kernel modules, loaded at boot
 		case " $mods " in *" $a "*) ;; *) mods="$mods $a" ;; esac
+	done
+	for a in $(hdr "$f" userland); do	# "# userland:": Debian packages laid over the root
+		case " $lands " in *" $a "*) ;; *) lands="$lands $a" ;; esac
 	done
 	a=$(hdr "$f" qemu)	# once, though a scenario runs in several modes (qemu IDs are unique)
 	[ -z "$a" ] || case " $qargs " in *" $a "*) ;; *) qargs="$qargs $a" ;; esac
@@ -118,7 +139,12 @@ if [ -z "${PW_VM_NOBUILD:-}" ]; then
 	[ ! -d "$kdir/build" ] || make -s --no-print-directory "vm-kmod-$v" >>"$out/build.log" 2>&1 ||
 		res FAIL "vm/$v/kmod" "module build failed (see $out/build.log)"
 fi
-PW_VM_MODULES=$mods tests/vm/mkinitramfs.sh "$v" "$kdir" "$out/initramfs.cpio.gz" "${files[@]}" ||
+roots=${PW_VM_EXTRA_ROOTS:-}
+for a in $lands; do
+	r=$(tests/vm/fetch-userland.sh "$a") || fail_all "userland $a: download/extract failed"
+	roots="$roots $r"
+done
+PW_VM_MODULES=$mods PW_VM_EXTRA_ROOTS=$roots tests/vm/mkinitramfs.sh "$v" "$kdir" "$out/initramfs.cpio.gz" "${files[@]}" ||
 	fail_all "initramfs build failed"
 rm -f "$out/disk.img"; truncate -s 64M "$out/disk.img"   # fresh scratch disk: /dev/vda
 
@@ -208,7 +234,7 @@ for f in "${apart[@]}"; do
 		continue
 	fi
 	sel=()
-	if [ -n "$matrix" ] || onlist "$v" "$ref_kernels"; then
+	if [ -n "$matrix" ] || onlist "$twin" "$ref_kernels"; then
 		for m in $(hdr "$f" modes); do
 			case "$m" in *:"$v") sel+=("$f@${m%:*}") ;; *:*) ;; *) sel+=("$f@$m") ;; esac
 		done

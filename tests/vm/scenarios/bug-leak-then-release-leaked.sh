@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12 7.3
-# timeout: 150
+# timeout: 300
 # BUG: pins never released (pwt_park_leak keeps the page pointers). The
 # acquire is counted and nothing is released, even after the pinning process
 # has exited; a later RELEASE_LEAKED ioctl (pwt_release_leaked) unpins them

@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12 7.3
-# timeout: 60
+# timeout: 150
 # splat: BUG: Bad page state
 # BUG: pinned pages released with put_page() instead of unpin_user_page()
 # (pwt_put_pages). The kernel counts the acquire, never a release. The small
