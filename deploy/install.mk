@@ -1,6 +1,7 @@
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page, the
-# systemd unit and its defaults file, bash completion, and the Prometheus
-# rules and Grafana dashboard as examples. make uninstall removes them.
+# systemd unit and its defaults file, bash completion, the JSON schemas of
+# the documents pinwatch writes, and the Prometheus rules and Grafana
+# dashboard as examples. make uninstall removes them.
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 SBINDIR    ?= $(PREFIX)/sbin
@@ -8,10 +9,12 @@ MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR     ?= $(PREFIX)/share/doc/pinwatch
+DATADIR    ?= $(PREFIX)/share/pinwatch
 INSTALLED  := $(SBINDIR)/pinwatch $(MANDIR)/man8/pinwatch.8 $(UNITDIR)/pinwatch.service \
               $(SYSCONFDIR)/default/pinwatch $(BASHCOMPDIR)/pinwatch \
               $(DOCDIR)/examples/pinwatch-rules.yml $(DOCDIR)/examples/pinwatch-rules.test.yml \
-              $(DOCDIR)/examples/pinwatch-dashboard.json
+              $(DOCDIR)/examples/pinwatch-dashboard.json \
+              $(patsubst schemas/%,$(DATADIR)/schemas/%,$(wildcard schemas/*.schema.json))
 
 .PHONY: install uninstall
 install: $(OUT)/pinwatch
@@ -25,6 +28,7 @@ install: $(OUT)/pinwatch
 	install -D -m 0644 deploy/bash-completion/pinwatch $(DESTDIR)$(BASHCOMPDIR)/pinwatch
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples deploy/prometheus/pinwatch-rules.yml \
 		deploy/prometheus/pinwatch-rules.test.yml deploy/grafana/pinwatch-dashboard.json
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/schemas schemas/*.schema.json
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))

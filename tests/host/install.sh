@@ -14,7 +14,8 @@ make -s -C "$top" OUT="$out" install DESTDIR="$d" PREFIX=/usr >"$tmp/install.log
 missing=
 for f in usr/sbin/pinwatch usr/share/man/man8/pinwatch.8 usr/lib/systemd/system/pinwatch.service \
 	 etc/default/pinwatch usr/share/bash-completion/completions/pinwatch \
-	 usr/share/doc/pinwatch/examples/pinwatch-rules.yml usr/share/doc/pinwatch/examples/pinwatch-dashboard.json; do
+	 usr/share/doc/pinwatch/examples/pinwatch-rules.yml usr/share/doc/pinwatch/examples/pinwatch-dashboard.json \
+	 usr/share/pinwatch/schemas/pinwatch-report.schema.json usr/share/pinwatch/schemas/pinwatch-stream.schema.json; do
 	[ -f "$d/$f" ] || missing="$missing /$f"
 done
 if [ -z "$missing" ] && [ -x "$d/usr/sbin/pinwatch" ] && "$d/usr/sbin/pinwatch" --version | grep -q '^pinwatch ' &&

@@ -184,3 +184,30 @@ void promtool_check(const char *text)
 	unlink(path);
 	assert_int_equal(rc, 0);
 }
+
+/* doc validated by Debian's python3-jsonschema against schemas/NAME.schema.json:
+ * the document contract (a field the writer adds, drops or retypes without
+ * the schema changing fails here). */
+void schema_check(const char *doc, const char *name)
+{
+	char tmpl[] = "/tmp/pw-schema-XXXXXX", cmd[1024], out[512] = "";
+	int fd = mkstemp(tmpl);
+	FILE *f, *p;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(doc, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1], encoding=\"utf-8\")), "
+		 "json.load(open(sys.argv[2]))); print(\"valid\")' %s %s/%s.schema.json 2>&1 | tail -n 3",
+		 tmpl, PW_SCHEMAS, name);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	unlink(tmpl);
+	if (strcmp(out, "valid\n"))
+		fail_msg("%s schema: %s", name, out);
+}

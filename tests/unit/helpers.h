@@ -13,6 +13,9 @@
 #ifndef PW_TEST_DATA
 #define PW_TEST_DATA "tests/unit/data"
 #endif
+#ifndef PW_SCHEMAS
+#define PW_SCHEMAS "schemas"
+#endif
 
 /* The fixture kallsyms (tests/unit/data/kallsyms); fails the test if absent. */
 struct ksyms *fixture_ksyms(void);
@@ -38,6 +41,9 @@ void json_check(const char *doc, const char *expr);
 /* promtool check metrics on an exposition text; fails the test when promtool
  * is missing or rejects it. */
 void promtool_check(const char *text);
+
+/* doc must validate against schemas/NAME.schema.json (python3 jsonschema). */
+void schema_check(const char *doc, const char *name);
 
 /* Count occurrences of needle in hay. */
 int count_str(const char *hay, const char *needle);

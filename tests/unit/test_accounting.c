@@ -261,6 +261,7 @@ static void exposition_and_json(void **state)
 	free(t);
 
 	t = capture(metrics_json, &s);
+	schema_check(t, "pinwatch-stream");
 	json_check(t, "[p for p in d[\"processes\"] if p[\"pid\"] == 100][0] == {\"pid\": 100, \"comm\": \"pwtest\", "
 		      "\"processes\": 1, \"alive\": True, \"cgroup\": \"/system.slice/pwtest.service\", \"pinned_bytes\": 65536, "
 		      "\"longterm_bytes\": 65536, \"vmpin_bytes\": 0, \"vmlck_bytes\": 0, \"memlock_limit_bytes\": 8388608, "

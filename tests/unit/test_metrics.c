@@ -360,6 +360,7 @@ static void json_is_one_line_with_schema_version(void **state)
 
 	sample_snapshot(&s, 10);
 	char *t = capture(metrics_json, &s);
+	schema_check(t, "pinwatch-stream");
 	assert_int_equal(count_str(t, "\n"), 1);
 	assert_non_null(strstr(t, "{\"type\":\"pinwatch-stream\",\"schema_version\":1,") == t ? t : NULL);
 

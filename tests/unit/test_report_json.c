@@ -13,6 +13,7 @@ static void json_is_valid_and_has_schema_fields(void **state)
 
 	sample_report(&r);
 	j = capture_json(&r);
+	schema_check(j, "pinwatch-report");
 	json_check(j, "d[\"schema_version\"] == 1 and d[\"pinwatch_version\"] == \"0.1.0\" and "
 		      "d[\"kernel\"] == \"6.12.0-test\" and "
 		      "d[\"attach\"] == {\"pin_user_pages_fast\": \"fexit\", \"unpin_user_page\": \"fentry\"}");
@@ -39,6 +40,7 @@ static void json_writes_zero_values_and_empty_arrays(void **state)
 	memset(&r, 0, sizeof(r));
 	report_finish(&r);
 	j = capture_json(&r);
+	schema_check(j, "pinwatch-report");
 	json_check(j, "d[\"findings\"] == [] and d[\"attach\"] == {} and d[\"kernel\"] == \"\" and "
 		      "d[\"dropped\"] == {\"pages\": 0, \"findings\": 0, \"stacks\": 0, \"events\": 0, \"hook_runs\": 0, \"gup_exits\": 0} and "
 		      "d[\"totals\"][\"pins_released\"] == 0 and d[\"totals\"][\"preexisting_released\"] == 0 "
@@ -80,6 +82,7 @@ static void blocked_ranges_in_json_and_text(void **state)
 	r.blocked_dropped = 3;
 	report_finish(&r);
 	char *j = capture_json(&r), *t = capture_text(&r);
+	schema_check(j, "pinwatch-report");
 	json_check(j, "d[\"blocked\"] == [{\"what\": \"offline\", \"start_pfn\": 458752, \"end_pfn\": 491520, "
 		      "\"busy_pfn\": 458752, \"error\": -4, \"reason\": \"\", \"comm\": \"sh\", \"pid\": 269, \"repeats\": 0, "
 		      "\"at_s\": 12.5, \"holders\": [{\"verdict\": \"short_term_pin\", "
@@ -103,6 +106,7 @@ static void json_escapes_quotes_backslashes_controls_and_bad_utf8(void **state)
 	memcpy(r.groups[0].comm, "a\"b\\c\td\x1b\xff\xc3\xa9", 12);
 	snprintf(r.kernel, sizeof(r.kernel), "6.12\n\"x\"");
 	j = capture_json(&r);
+	schema_check(j, "pinwatch-report");
 	assert_non_null(strstr(j, "\"a\\\"b\\\\c\\td\\u001b\\ufffd\xc3\xa9\""));
 	json_check(j, "d[\"findings\"][0][\"comm\"] == \"a\\\"b\\\\c\\td\\x1b\\ufffd\\u00e9\" and "
 		      "d[\"kernel\"] == \"6.12\\n\\\"x\\\"\"");
@@ -121,6 +125,7 @@ static void json_lists_only_unsuppressed_findings_and_flags_incomplete(void **st
 	r.dropped_findings = 4;
 	report_finish(&r);
 	j = capture_json(&r);
+	schema_check(j, "pinwatch-report");
 	json_check(j, "len(d[\"findings\"]) == 3 and d[\"suppressed\"] == 1 and d[\"incomplete\"] is True "
 		      "and d[\"dropped\"][\"findings\"] == 4 and d[\"bugs\"] == 2");
 	free(j);

@@ -167,6 +167,7 @@ static void text_and_json_say_the_same(void **state)
 	cell(50, 1, 10, true);
 	assert_int_equal(why_build(&r, &scan, &view, NULL, 3000000000ull), 0);
 	char *t = capture(why_text, &r), *j = capture(why_json, &r);
+	schema_check(j, "pinwatch-why");
 	assert_non_null(strstr(t, "pinwatch why: pfn 0x30-0x3f (memory block 3, 64 KiB); holders from pinwatch serve (pid 9)\n"));
 	assert_non_null(strstr(t, "long-term pin: will not go away by itself"));
 	assert_non_null(strstr(t, "holder unknown, q\"uote[700] via pin_user_pages, age 2.0 s, 1 pin\n"));

@@ -12,7 +12,7 @@ UNIT_SRCS   := src/report.c src/report_text.c src/report_json.c src/ksyms.c \
                src/jsonw.c src/view.c src/accounting.c src/why_build.c src/why_out.c src/blocked_text.c \
                tests/unit/helpers.c
 UNIT_SAN    ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-UNIT_CFLAGS := $(CFLAGS) $(UNIT_SAN) -DPW_TEST_DATA='"$(CURDIR)/tests/unit/data"'
+UNIT_CFLAGS := $(CFLAGS) $(UNIT_SAN) -DPW_TEST_DATA='"$(CURDIR)/tests/unit/data"' -DPW_SCHEMAS='"$(CURDIR)/schemas"'
 
 $(UNIT_DIR)/test_%: tests/unit/test_%.c $(UNIT_SRCS) src/*.h bpf/pinwatch.h tests/unit/helpers.h
 	@mkdir -p $(UNIT_DIR)
