@@ -4,7 +4,7 @@
  * busybox guest. Every subcommand prints one result line on stdout and exits 0,
  * or prints one "pwtest: ..." line on stderr and exits non-zero.
  *
- *   pwtest xdp --pages N [--hold-ms MS]
+ *   pwtest xdp --pages N [--dev IF] [--hold-ms MS]
  *   pwtest vfio --groups G1[,G2] --containers 1|2 --pages N [--hold-ms MS]
  *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp [--punch K]|--hole|--alias] [--fresh]
  *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
@@ -539,7 +539,7 @@ int main(int argc, char **argv)
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
 			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
 			"       pwtest move --pages N   (pinned by the module, then move_pages(2) to the other node)\n"
-			"       pwtest xdp --pages N [--hold-ms MS]   (AF_XDP UMEM, closed after MS)\n"
+			"       pwtest xdp --pages N [--dev IF] [--hold-ms MS]   (AF_XDP UMEM, bound to IF, closed after MS)\n"
 			"       pwtest vfio --groups G1[,G2] --containers 1|2 --pages N [--hold-ms MS]\n"
 			"       pwtest vmstat\n"
 			"       pwtest pfns --file F --pages N      (the pfn of each of F's first N pages)\n"

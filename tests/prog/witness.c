@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/if_xdp.h>
 #include <linux/vfio.h>
 
@@ -28,20 +29,35 @@
 
 /* ------------------------------------------------------------ AF_XDP */
 
+/* pwtest xdp --pages N [--dev IF] [--hold-ms MS]: a UMEM of N pages, and
+ * with --dev the socket bound to IF's queue 0 in copy mode (no XDP program:
+ * nothing is redirected to it, the UMEM is what counts) */
 int cmd_xdp(int argc, char **argv)
 {
 	struct opts o;
 
-	parse_opts(argc, argv, &o, "pages,hold-ms");
+	parse_opts(argc, argv, &o, "pages,hold-ms,dev");
 	char *buf = alloc_buf(o.pages, false);
 	struct xdp_umem_reg reg = { .addr = (uintptr_t)buf, .len = o.pages * PG, .chunk_size = 2048 };
-	int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0), ring = 64;
 
 	if (fd < 0)
 		die("socket(AF_XDP): %s", strerror(errno));
 	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)))
 		die("XDP_UMEM_REG (%ld pages): %s", o.pages, strerror(errno));
-	printf("xdp umem pages=%ld registered\n", o.pages);
+	if (o.dev) {
+		struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_ifindex = if_nametoindex(o.dev),
+					   .sxdp_queue_id = 0, .sxdp_flags = XDP_COPY };
+		if (!sa.sxdp_ifindex)
+			die("no interface %s", o.dev);
+		if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
+		    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring, sizeof(ring)) ||
+		    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
+			die("AF_XDP rings: %s", strerror(errno));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			die("bind AF_XDP to %s queue 0: %s", o.dev, strerror(errno));
+	}
+	printf("xdp umem pages=%ld registered%s%s\n", o.pages, o.dev ? ", bound to " : "", o.dev ? o.dev : "");
 	sleep_ms(o.hold_ms);
 	close(fd);	/* the UMEM goes with the socket (deferred to a work item) */
 	printf("xdp closed\n");

@@ -16,13 +16,14 @@ cache=${PINWATCH_CACHE:-$top/.cache}
 # NAME  packages (name=version)  host binaries for /pw/bin ("-": none)
 table() {
 	cat <<EOF
-rdma  libibverbs1=44.0-2,ibverbs-providers=44.0-2,ibverbs-utils=44.0-2  /usr/sbin/ip,/usr/bin/rdma
+rdma      libibverbs1=44.0-2,ibverbs-providers=44.0-2,ibverbs-utils=44.0-2  /usr/sbin/ip,/usr/bin/rdma
+iproute2  -  /usr/sbin/ip
 EOF
 }
 # rdma: rdma-core 44's libibverbs, its providers (librxe, dlopen'ed from
 # /usr/lib/x86_64-linux-gnu/libibverbs/ as /etc/libibverbs.d/rxe.driver says)
 # and ibv_rc_pingpong & co; iproute2's ip (busybox's cannot make veth pairs)
-# and rdma (rdma link add ... type rxe).
+# and rdma (rdma link add ... type rxe). iproute2: the host's ip alone.
 if [ "${1:-}" = --list ]; then table | awk '{print $1}'; exit 0; fi
 row=$(table | awk -v k="${1:-}" '$1 == k')
 [ -n "$row" ] || { echo "fetch-userland.sh: unknown userland '${1:-}' (want one of: $(table | awk '{printf "%s ", $1}'))" >&2; exit 2; }
@@ -36,6 +37,7 @@ if [ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$row" ]; then echo "$dir/ro
 mkdir -p "$dir/debs"
 rm -rf "$dir/root" "$dir/.done"; mkdir -p "$dir/root/pw/bin"
 (cd "$dir/debs" && for p in $pkgs; do
+	[ "$p" = - ] && continue
 	deb=${p%%=*}_$(echo "${p#*=}" | sed 's/^[0-9]*://')_	# name_version_ (no epoch)
 	ls "$deb"*.deb >/dev/null 2>&1 || apt-get -qq download "$p" >&2 || {
 		echo "fetch-userland.sh: apt-get download $p failed (run 'apt-get update' as root?)" >&2; exit 1; }

@@ -2,6 +2,8 @@
 # kernels: 6.1 6.12 7.3
 # timeout: 240
 # modes: fentry
+# modules: veth
+# userland: iproute2
 # (one attach mode is enough here: the test-module scenarios run under both)
 # The accounting view: physical pinned bytes per process and cgroup beside
 # VmPin, VmLck and RLIMIT_MEMLOCK, from serve's JSON lines and metrics and
@@ -11,8 +13,9 @@
 #  - io_uring fixed buffers of an unprivileged process charge VmPin
 #    (mm->pinned_vm) page for page: no finding (7.x charges root nothing);
 #    a ring a child keeps open leaves the pins with the exited pinner;
-#  - AF_XDP's UMEM charges only user->locked_vm, and nothing at all for root
-#    (CAP_IPC_LOCK): pin_not_charged, as the kernel has it.
+#  - AF_XDP's UMEM, its socket bound to a veth, charges only user->locked_vm,
+#    and nothing at all for root (CAP_IPC_LOCK): pin_not_charged, as the
+#    kernel has it; released when the socket closes.
 # Each process's bytes equal its pages in the mirror (`why --json`), the
 # pins go when released, and the kernel's counters agree (drift 0).
 . "${PW_LIB:-/pw/lib.sh}"
@@ -87,13 +90,17 @@ while kill -0 "$p" 2>/dev/null; do sleep 0.2; done
 pw_check uring-orphan-released pw_row_gone "$(pw_field "$parent" pid)"
 
 # --- AF_XDP UMEM: long-term pins, charged to no process ---------------------
-sh -c "$enter" xdp pwtest xdp --pages 16 --hold-ms 8000 >/tmp/xdp.out &
+# iproute2's ip by path: busybox sh prefers its own applet, which has no veth
+/pw/bin/ip link add xv0 type veth peer name xv1 && /pw/bin/ip link set xv0 up &&
+	/pw/bin/ip link set xv1 up || pw_die "cannot create a veth pair"
+sh -c "$enter" xdp pwtest xdp --pages 16 --dev xv0 --hold-ms 8000 >/tmp/xdp.out &
 p=$!
 pw_check xdp-pinned-64k pw_wait_field $p longterm_bytes 65536
 r=$(pw_proc_row $p); echo "AF_XDP: $r"
 pw_check xdp-pin-not-charged [ "$(pw_field "$r" findings)" = '["pin_not_charged"]' ]
 pw_check xdp-bytes-are-mirror-pages [ "$(mirror_pages $p)" = 16 ]
 wait $p
+pw_check xdp-bound-to-veth grep -q "registered, bound to xv0" /tmp/xdp.out
 pw_check xdp-released-on-close pw_row_gone $p
 
 pw_serve_clean
