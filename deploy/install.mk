@@ -1,7 +1,8 @@
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page, the
 # systemd unit and its defaults file, bash completion, the JSON schemas of
 # the documents pinwatch writes, and the Prometheus rules and Grafana
-# dashboard as examples. make uninstall removes them.
+# dashboard as examples. make uninstall removes them, but not
+# /etc/default/pinwatch (configuration; install keeps an existing one).
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 SBINDIR    ?= $(PREFIX)/sbin
@@ -11,7 +12,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR     ?= $(PREFIX)/share/doc/pinwatch
 DATADIR    ?= $(PREFIX)/share/pinwatch
 INSTALLED  := $(SBINDIR)/pinwatch $(MANDIR)/man8/pinwatch.8 $(UNITDIR)/pinwatch.service \
-              $(SYSCONFDIR)/default/pinwatch $(BASHCOMPDIR)/pinwatch \
+              $(BASHCOMPDIR)/pinwatch \
               $(DOCDIR)/examples/pinwatch-rules.yml $(DOCDIR)/examples/pinwatch-rules.test.yml \
               $(DOCDIR)/examples/pinwatch-dashboard.json \
               $(patsubst schemas/%,$(DATADIR)/schemas/%,$(wildcard schemas/*.schema.json))
@@ -24,7 +25,9 @@ install: $(OUT)/pinwatch
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		deploy/systemd/pinwatch.service > $(DESTDIR)$(UNITDIR)/pinwatch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/pinwatch.service
-	install -D -m 0644 deploy/systemd/pinwatch.default $(DESTDIR)$(SYSCONFDIR)/default/pinwatch
+	@# the admin's PINWATCH_ARGS survive a reinstall
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/pinwatch ] || \
+		install -D -m 0644 deploy/systemd/pinwatch.default $(DESTDIR)$(SYSCONFDIR)/default/pinwatch
 	install -D -m 0644 deploy/bash-completion/pinwatch $(DESTDIR)$(BASHCOMPDIR)/pinwatch
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples deploy/prometheus/pinwatch-rules.yml \
 		deploy/prometheus/pinwatch-rules.test.yml deploy/grafana/pinwatch-dashboard.json

@@ -58,6 +58,7 @@ int acct_collect(struct pw_acct *a, struct pw_pin *pins, int n)
 		/* page frames, as the holder rows count them: a folio's pins
 		 * up to its size (a pinned THP subpage is one frame) */
 		o->pages[!!(p->h.flags & PW_F_LONGTERM)] += p->pins < p->nr_pages ? p->pins : p->nr_pages;
+		o->folio_pages += p->nr_pages;
 		if (p->h.ts_ns && (!o->first_pin_ns || p->h.ts_ns < o->first_pin_ns))
 			o->first_pin_ns = p->h.ts_ns;
 	}
@@ -76,23 +77,25 @@ static void add_charged(void *arg, __u32 tgid, const char *comm)
 	owner_add(a, tgid, c);	/* no memory: one row less, judged next time */
 }
 
-static void judge(struct pw_owner_stat *o, __u64 start_ns, __u64 page_size)
+static void judge(struct pw_owner_stat *o, __u64 start_ns, __u64 page_size, bool complete)
 {
 	const struct pw_proc_acct *p = &o->proc;
-	__u64 bytes = (o->pages[0] + o->pages[1]) * page_size;
+	/* a charge covers whole folios (io_uring charges a hugetlb page for a
+	 * 64 KiB buffer in it): held against the folios' bytes */
+	__u64 bytes = o->folio_pages * page_size;
 
-	if (!p->alive)
+	if (!p->alive || !o->pages[1])
 		return;
 	/* a driver that pins on its own charges nothing: around RLIMIT_MEMLOCK */
-	if (o->pages[1] && !p->vmpin && !p->vmlck)
+	if (!p->vmpin && !p->vmlck)
 		o->findings |= 1u << PW_A_NOT_CHARGED;
-	/* Pins older than tracing are not in the mirror, so a charge can only
-	 * be held against the pins of a process started since. VmLck also
-	 * counts mlock(): judged only for a process with long-term pins, and
-	 * VmPin (which only pinners charge) whatever it holds. */
-	if (p->start_ns + START_SLACK_NS < start_ns)
+	/* Pins older than tracing, or lost, are not in the mirror: a charge is
+	 * held only against the pins of a process started since, all seen.
+	 * Only pinners with long-term pins are judged: perf's ring buffers
+	 * charge VmPin too, and mlock() VmLck, without a pin. */
+	if (p->start_ns + START_SLACK_NS < start_ns || !complete)
 		return;
-	if (p->vmpin > bytes + PW_CHARGE_SLACK || (o->pages[1] && p->vmlck > bytes + PW_CHARGE_SLACK))
+	if (p->vmpin > bytes + PW_CHARGE_SLACK || p->vmlck > bytes + PW_CHARGE_SLACK)
 		o->findings |= 1u << PW_A_NOT_PINNED;
 }
 
@@ -113,14 +116,15 @@ static struct pw_cgroup_stat *cgroup_get(struct pw_acct *a, const char *path)
 }
 
 int acct_account(struct pw_acct *a, const struct pw_acct_source *src, __u64 start_ns,
-		 __u64 page_size)
+		 __u64 page_size, bool complete)
 {
 	if (src->charged)
 		src->charged(src->ctx, add_charged, a);
 	for (int i = 0; i < a->n_owners; i++) {
 		struct pw_owner_stat *o = &a->owners[i];
 		memset(&o->proc, 0, sizeof(o->proc));
-		if (!src->proc(src->ctx, o->tgid, &o->proc))
+		/* tgid 0: a holder the holders map lost (comm "?"), no process */
+		if (!o->tgid || !src->proc(src->ctx, o->tgid, &o->proc))
 			o->proc.alive = false;
 		/* a process that started after its pins were taken reuses the
 		 * pid of the one that took them */
@@ -128,11 +132,14 @@ int acct_account(struct pw_acct *a, const struct pw_acct_source *src, __u64 star
 			o->proc.alive = false;
 		if (!o->proc.alive)
 			memset(&o->proc, 0, sizeof(o->proc));
-		judge(o, start_ns, page_size);
+		else if (o->proc.comm[0])
+			memcpy(o->comm, o->proc.comm, PW_COMM_LEN);	/* not a thread's */
+		judge(o, start_ns, page_size, complete);
 		for (int k = 0; k < PW_A__MAX; k++)
 			a->flagged[k] += !!(o->findings & (1u << k));
 
-		const char *path = !o->proc.alive ? "(exited)" : o->proc.cgroup[0] ? o->proc.cgroup : "(unknown)";
+		const char *path = !o->tgid ? "(unknown)" : !o->proc.alive ? "(exited)" :
+				   o->proc.cgroup[0] ? o->proc.cgroup : "(unknown)";
 		struct pw_cgroup_stat *c = cgroup_get(a, path);
 		if (!c)
 			return -ENOMEM;
@@ -171,7 +178,7 @@ static int cmp_cgroup(const void *a, const void *b)
 
 int acct_topk(struct pw_acct *a, int k)
 {
-	struct pw_owner_stat oo = { .comm = "other" };
+	struct pw_owner_stat oo = { .comm = "other", .other = true };
 	struct pw_cgroup_stat oc = { .path = "other", .memory_current = -1 };
 
 	if (k < 0)
@@ -187,6 +194,7 @@ int acct_topk(struct pw_acct *a, int k)
 		}
 		for (int lt = 0; lt < 2; lt++)
 			oo.pages[lt] += o->pages[lt];
+		oo.folio_pages += o->folio_pages;
 		oo.proc.vmpin += o->proc.vmpin;
 		oo.proc.vmlck += o->proc.vmlck;
 		oo.findings |= o->findings;

@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #include "bpf/pinwatch.h"
 
-#define PW_CGROUP_LEN		128
+#define PW_CGROUP_LEN		512	/* k8s and rootless podman paths pass 128 */
 #define PW_UNLIMITED		(~0ull)
 /* Charges above the physical pinned bytes by more than this are a finding:
  * the page-granular counters and a snapshot taken mid-registration differ
@@ -40,12 +40,15 @@ struct pw_proc_acct {
 	__u64 vmpin, vmlck;	/* bytes */
 	__u64 memlock;		/* soft RLIMIT_MEMLOCK in bytes, PW_UNLIMITED */
 	char cgroup[PW_CGROUP_LEN];	/* cgroup v2 path, "" unknown */
+	char comm[PW_COMM_LEN];		/* /proc/PID/comm: the process's, not a thread's */
 };
 
 struct pw_owner_stat {
-	__u32 tgid;		/* 0: "other", the processes past the top k */
+	__u32 tgid;		/* 0: a lost holder (comm "?"), or "other" */
+	bool other;		/* the processes past the top k */
 	char comm[PW_COMM_LEN];
 	__u64 pages[2];		/* pinned page frames now, [long-term] */
+	__u64 folio_pages;	/* pages of the folios those pins hold whole */
 	__u64 first_pin_ns;	/* its oldest pin's acquire time, boot clock */
 	struct pw_proc_acct proc;
 	unsigned findings;	/* 1 << enum pw_acct_kind */
@@ -84,9 +87,10 @@ struct pw_acct_source {
 int acct_collect(struct pw_acct *a, struct pw_pin *pins, int n);
 /* Reads /proc for each owner (and charged processes without pins), sets the
  * findings and builds the cgroup rows. Charges are judged only for processes
- * started after tracing began (start_ns), whose every pin the mirror saw. */
+ * with long-term pins started after tracing began (start_ns), and only when
+ * the mirror lost no pin (complete). */
 int acct_account(struct pw_acct *a, const struct pw_acct_source *src, __u64 start_ns,
-		 __u64 page_size);
+		 __u64 page_size, bool complete);
 /* Sort by pages (desc), keep k processes and k cgroups, fold the rest into
  * "other" (always present). */
 int acct_topk(struct pw_acct *a, int k);

@@ -156,41 +156,50 @@ void usage(FILE *out, const char *cmd)
 	fputs("77 when this kernel cannot be traced;\n2 on usage errors; 1 on other errors.\n", out);
 }
 
-/* What was wrong with argv token tok that getopt refused: the option as the
- * user typed it, never a short letter that does not exist. */
-static int refuse(const char *tok)
+/* The options whose name starts with name[0..l) (exact: only that one),
+ * among the command's own (cmd) or all (cmd NULL); the count, the last in *hit. */
+static int matches(const char *name, size_t l, const char *cmd, const struct opt_spec **hit,
+		   char *cands, size_t clen)
 {
-	if (strncmp(tok, "--", 2)) {
-		fprintf(stderr, "pinwatch: unknown option '%s' (see --help)\n", tok);
-		return PW_EXIT_USAGE;
+	int n = 0;
+
+	for (size_t i = 0; i < N_SPECS; i++) {
+		if (strncmp(specs[i].name, name, l) || (cmd && !belongs(&specs[i], cmd)))
+			continue;
+		if (strlen(specs[i].name) == l) {	/* exact: no ambiguity */
+			*hit = &specs[i];
+			return 1;
+		}
+		*hit = &specs[i];
+		n++;
+		if (cands)
+			snprintf(cands + strlen(cands), clen - strlen(cands), "%s--%s", n > 1 ? ", " : "",
+				 specs[i].name);
 	}
+	return n;
+}
+
+/* What was wrong with argv token tok that getopt refused for command cmd
+ * (getopt knew only cmd's options): the option as the user typed it,
+ * never a short letter that does not exist. */
+static int refuse(const char *tok, const char *cmd)
+{
 	const char *name = tok + 2, *eq = strchr(name, '=');
 	size_t l = eq ? (size_t)(eq - name) : strlen(name);
 	const struct opt_spec *hit = NULL;
 	char cands[256] = "";
-	int n = 0;
+	int n = matches(name, l, cmd, &hit, cands, sizeof(cands));
 
-	for (size_t i = 0; i < N_SPECS; i++) {
-		if (strncmp(specs[i].name, name, l))
-			continue;
-		if (strlen(specs[i].name) == l) {	/* exact: no ambiguity */
-			hit = &specs[i];
-			n = 1;
-			break;
-		}
-		hit = &specs[i];
-		n++;
-		snprintf(cands + strlen(cands), sizeof(cands) - strlen(cands), "%s--%s", n > 1 ? ", " : "",
-			 specs[i].name);
-	}
 	if (n > 1)
 		fprintf(stderr, "pinwatch: option '--%.*s' is ambiguous: %s\n", (int)l, name, cands);
-	else if (!hit)
-		fprintf(stderr, "pinwatch: unknown option '--%.*s' (see --help)\n", (int)l, name);
-	else if (eq && hit->has_arg == no_argument)
+	else if (n == 1 && eq && hit->has_arg == no_argument)
 		fprintf(stderr, "pinwatch: option '--%s' takes no value\n", hit->name);
-	else
+	else if (n == 1)
 		fprintf(stderr, "pinwatch: option '--%s' needs a value\n", hit->name);
+	else if (matches(name, l, NULL, &hit, NULL, 0) == 1)	/* another command's */
+		fprintf(stderr, "pinwatch: --%s is an option of %s, not of %s\n", hit->name, hit->cmds, cmd);
+	else
+		fprintf(stderr, "pinwatch: unknown option '--%.*s' (see --help)\n", (int)l, name);
 	return PW_EXIT_USAGE;
 }
 
@@ -223,7 +232,8 @@ static FILE *json_open(struct pw_options *o)
 		o->json_unwritten = &json_created;
 		atexit(json_drop_unwritten);
 	} else if (errno == EEXIST) {
-		fd = open(o->json_path, O_WRONLY | O_CLOEXEC);
+		/* it exists, or is a symlink to a file that does not yet */
+		fd = open(o->json_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
 	}
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
@@ -243,12 +253,17 @@ void json_begin(struct pw_options *o)
 /* A host name into the numeric address serve binds (the first one). */
 static int listen_resolve(char *host, size_t len)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *a;
 	int e = getaddrinfo(host, NULL, &hints, &res);
 
 	if (e)
 		return e;
-	e = getnameinfo(res->ai_addr, res->ai_addrlen, host, len, NULL, 0, NI_NUMERICHOST);
+	/* IPv4 first: "localhost" is ::1 first in Debian's /etc/hosts, and
+	 * scrapers of 127.0.0.1 would be refused */
+	for (a = res; a && a->ai_family != AF_INET; a = a->ai_next)
+		;
+	a = a ? a : res;
+	e = getnameinfo(a->ai_addr, a->ai_addrlen, host, len, NULL, 0, NI_NUMERICHOST);
 	freeaddrinfo(res);
 	return e;
 }
@@ -276,14 +291,17 @@ int options_parse(struct pw_options *o, const char *given, int argc, char **argv
 {
 	const char *sub = given ? given : "live";
 	struct option long_opts[N_SPECS + 1];
-	const struct opt_spec *seen[N_SPECS];
-	int c, idx, n_seen = 0;
+	int c, idx, n_opts = 0;
 	__u64 v;
 
 	memset(o, 0, sizeof(*o));
 	memset(long_opts, 0, sizeof(long_opts));
+	/* getopt knows the command's own options only: a prefix is unique
+	 * among them, and another command's option is refused before its
+	 * value is looked at */
 	for (size_t i = 0; i < N_SPECS; i++)
-		long_opts[i] = (struct option){ specs[i].name, specs[i].has_arg, 0, specs[i].id };
+		if (belongs(&specs[i], sub))
+			long_opts[n_opts++] = (struct option){ specs[i].name, specs[i].has_arg, 0, specs[i].id };
 	o->settle_ns = 2000000000ull;
 	o->interval_ns = 1000000000ull;
 	o->error_exitcode = PW_EXIT_FINDINGS_DEFAULT;
@@ -295,12 +313,14 @@ int options_parse(struct pw_options *o, const char *given, int argc, char **argv
 	opterr = 0;
 	/* '+': stop at the first non-option, so CMD's own options stay CMD's */
 	while ((idx = -1, c = getopt_long(argc, argv, "+hVv", long_opts, &idx)) != -1) {
-		if (c == '?')
-			return refuse(argv[optind - 1]);
-		int id = c == 'h' ? O_HELP : c == 'V' ? O_VERSION : c == 'v' ? O_VERBOSE : c;
-		for (size_t i = 0; i < N_SPECS && n_seen < (int)N_SPECS; i++)
-			if (specs[i].id == id)
-				seen[n_seen++] = &specs[i];
+		if (c == '?' || c == ':') {
+			/* a short letter (also inside "-xv"), or the long word */
+			if (optopt > 0 && optopt < 256) {
+				fprintf(stderr, "pinwatch: unknown option '-%c' (see --help)\n", optopt);
+				return PW_EXIT_USAGE;
+			}
+			return refuse(argv[optind - 1], sub);
+		}
 		switch (c) {
 		case O_ATTACH:
 			if (!strcmp(optarg, "auto")) o->attach = PW_MODE_NONE;
@@ -372,7 +392,7 @@ int options_parse(struct pw_options *o, const char *given, int argc, char **argv
 			break;
 		}
 		case O_PFN: case O_PHYS: case O_BLOCK: case O_ZONE: case O_CMA: {
-			const char *name = specs[idx].name;
+			const char *name = long_opts[idx].name;
 			if (o->range_opt) {
 				fprintf(stderr, "pinwatch: --%s and --%s: give one range\n", o->range_opt, name);
 				return PW_EXIT_USAGE;
@@ -385,16 +405,9 @@ int options_parse(struct pw_options *o, const char *given, int argc, char **argv
 		case 'h': case O_HELP: usage(stdout, given); exit(0);
 		case 'V': case O_VERSION: printf("pinwatch %s\n", PINWATCH_VERSION); exit(0);
 		default:
-			return refuse(argv[optind - 1]);
+			return refuse(argv[optind - 1], sub);
 		}
 	}
-	/* an option of another command is a mistake, not something to ignore */
-	for (int i = 0; i < n_seen; i++)
-		if (!belongs(seen[i], sub)) {
-			fprintf(stderr, "pinwatch: --%s is an option of %s, not of %s\n", seen[i]->name,
-				seen[i]->cmds, sub);
-			return PW_EXIT_USAGE;
-		}
 	if (!strcmp(sub, "run")) {
 		if (optind >= argc) {
 			fprintf(stderr, "pinwatch: run needs a command: pinwatch run [OPTIONS] -- CMD [ARGS]\n");

@@ -5,8 +5,7 @@
 #include <stdint.h>
 #include "src/jsonw.h"
 
-/* Length of a valid UTF-8 sequence at s, or 0 if invalid. */
-static int utf8_len(const unsigned char *s)
+int utf8_len(const unsigned char *s)
 {
 	int n, i;
 

@@ -25,5 +25,7 @@ void jw_s64(struct jw *w, const char *key, __s64 v);
 void jw_double(struct jw *w, const char *key, double v);	/* %.3f; NaN, inf: 0 */
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
+/* Length of a valid UTF-8 sequence at s, or 0 if invalid (or at its NUL). */
+int utf8_len(const unsigned char *s);
 void jw_frames(struct jw *w, const char *key, char *const *frames, int n);
 #endif

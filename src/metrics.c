@@ -16,17 +16,30 @@
 
 const char *metrics_escape(const char *v, char *buf, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)v;
 	size_t o = 0;
+	int n;
 
-	for (; *v && o + 3 < len; v++) {
-		if (*v == '\\' || *v == '"') {
+	/* label values are UTF-8: a comm cut mid-character (or any invalid
+	 * byte) is U+FFFD, as in the JSON, or the whole scrape is refused */
+	while (*u && o + 4 < len) {
+		if (*u == '\\' || *u == '"') {
 			buf[o++] = '\\';
-			buf[o++] = *v;
-		} else if (*v == '\n') {
+			buf[o++] = *u++;
+		} else if (*u == '\n') {
 			buf[o++] = '\\';
 			buf[o++] = 'n';
+			u++;
+		} else if ((n = utf8_len(u)) > 0) {
+			if (o + n + 1 > len)
+				break;
+			memcpy(buf + o, u, n);
+			o += n;
+			u += n;
 		} else {
-			buf[o++] = *v;
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			u++;
 		}
 	}
 	buf[o] = '\0';
@@ -59,10 +72,12 @@ static void holder_series(FILE *out, const struct pw_snapshot *s, const char *na
 
 static const char *pid_label(const struct pw_owner_stat *o, char *buf, size_t len)
 {
-	if (o->tgid)
+	if (o->other)
+		snprintf(buf, len, "other");
+	else if (o->tgid)
 		snprintf(buf, len, "%u", o->tgid);
 	else
-		snprintf(buf, len, "other");
+		snprintf(buf, len, "unknown");	/* a holder the holders map lost */
 	return buf;
 }
 
@@ -87,7 +102,7 @@ static void acct_series(FILE *out, const struct pw_snapshot *s)
 	     "VmPin (mm->pinned_vm: RDMA, io_uring) and VmLck (mm->locked_vm: VFIO, iommufd, mlock).");
 	for (int i = 0; i < a->n_owners; i++) {
 		const struct pw_owner_stat *o = &a->owners[i];
-		if (!o->proc.alive && o->tgid)
+		if (!o->proc.alive && !o->other)
 			continue;
 		pid_label(o, pid, sizeof(pid));
 		metrics_escape(o->comm, comm, sizeof(comm));
@@ -100,7 +115,7 @@ static void acct_series(FILE *out, const struct pw_snapshot *s)
 	     "RLIMIT_MEMLOCK (soft) of the process; each kernel charge is checked against it on its own.");
 	for (int i = 0; i < a->n_owners; i++) {
 		const struct pw_owner_stat *o = &a->owners[i];
-		if (!o->proc.alive || !o->tgid)
+		if (!o->proc.alive || o->other)
 			continue;
 		fprintf(out, "pinwatch_process_memlock_limit_bytes{pid=\"%s\",comm=\"%s\"} ",
 			pid_label(o, pid, sizeof(pid)), metrics_escape(o->comm, comm, sizeof(comm)));
@@ -154,7 +169,9 @@ static void counter(FILE *out, const char *name, const char *help, __u64 v)
 	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
 }
 
-int metrics_write(FILE *out, const struct pw_snapshot *s)
+/* self: the process_* series, which node_exporter's textfile collector
+ * already has for itself (duplicates would break its merge) */
+static int write_all(FILE *out, const struct pw_snapshot *s, bool self)
 {
 	char e1[256], e2[256];
 
@@ -263,7 +280,7 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 	head(out, "pinwatch_uptime_seconds", "gauge", "Time since tracing started.");
 	fprintf(out, "pinwatch_uptime_seconds %.3f\n", s->uptime_s);
 	/* the process_* series every Prometheus client library exports */
-	if (s->self.ok) {
+	if (self && s->self.ok) {
 		head(out, "process_start_time_seconds", "gauge", "Start time of the process since the epoch in seconds.");
 		fprintf(out, "process_start_time_seconds %.2f\n", s->self.start_time_s);
 		head(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
@@ -274,6 +291,11 @@ int metrics_write(FILE *out, const struct pw_snapshot *s)
 		fprintf(out, "process_open_fds %llu\n", (unsigned long long)s->self.open_fds);
 	}
 	return ferror(out) ? -EIO : 0;
+}
+
+int metrics_write(FILE *out, const struct pw_snapshot *s)
+{
+	return write_all(out, s, true);
 }
 
 static void acct_json(struct jw *w, const struct pw_snapshot *s)
@@ -443,7 +465,7 @@ int metrics_write_textfile(const char *path, const struct pw_snapshot *s)
 		close(fd);
 		goto out;
 	}
-	err = metrics_write(f, s);
+	err = write_all(f, s, false);
 	if (fflush(f) || fsync(fd))
 		err = err ? err : -errno;
 	if (fclose(f))

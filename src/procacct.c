@@ -24,16 +24,20 @@ static bool read_proc(void *ctx, __u32 tgid, struct pw_proc_acct *out)
 {
 	char *stat = proc_file(tgid, "stat"), *status = proc_file(tgid, "status");
 	char *limits = proc_file(tgid, "limits"), *cg = proc_file(tgid, "cgroup");
+	char *comm = proc_file(tgid, "comm");
 	__u64 ticks;
-	bool ok = stat && status && !parse_stat_starttime(stat, &ticks);
+	/* no VmPin line: a kernel thread, a zombie, or a main thread gone by
+	 * pthread_exit; its charges are unknown, not zero */
+	bool ok = stat && status && !parse_stat_starttime(stat, &ticks) &&
+		  !parse_status_kb(status, "VmPin", &out->vmpin);
 
 	(void)ctx;
 	if (ok) {
 		out->alive = true;
 		out->start_ns = ticks * (1000000000ull / (__u64)sysconf(_SC_CLK_TCK));
-		/* a kernel thread has no VmPin line: nothing charged */
-		parse_status_kb(status, "VmPin", &out->vmpin);
 		parse_status_kb(status, "VmLck", &out->vmlck);
+		if (comm)
+			snprintf(out->comm, sizeof(out->comm), "%.*s", (int)strcspn(comm, "\n"), comm);
 		out->memlock = PW_UNLIMITED;
 		parse_limits_memlock(limits, &out->memlock);
 		if (!cg || parse_cgroup_v2(cg, out->cgroup, sizeof(out->cgroup)))
@@ -43,6 +47,7 @@ static bool read_proc(void *ctx, __u32 tgid, struct pw_proc_acct *out)
 	free(status);
 	free(limits);
 	free(cg);
+	free(comm);
 	return ok;
 }
 

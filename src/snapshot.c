@@ -226,7 +226,8 @@ static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64
 	if (!err)
 		err = acct_collect(&snap->acct, pins, n);
 	if (!err)
-		err = acct_account(&snap->acct, &procacct_source, start_ns, snap->page_size);
+		err = acct_account(&snap->acct, &procacct_source, start_ns, snap->page_size,
+				   !snap->dropped_pages && !snap->lost_exits);
 	if (!err)
 		err = acct_topk(&snap->acct, top_k);
 	free(pins);

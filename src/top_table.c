@@ -175,7 +175,7 @@ static void render_processes(FILE *out, const struct pw_snapshot *s, enum pw_sor
 {
 	const struct pw_acct *a = &s->acct;
 	const struct pw_owner_stat **rows = calloc(a->n_owners + 1, sizeof(*rows));
-	char buf[512], pid[16], b[5][32], fl[64];
+	char buf[1024], pid[16], b[5][32], fl[64];
 	int n = 0;
 
 	for (int i = 0; rows && i < a->n_owners; i++)
@@ -191,16 +191,18 @@ static void render_processes(FILE *out, const struct pw_snapshot *s, enum pw_sor
 		fputs("(no pins held)\n", out);
 	for (int i = 0; i < n && (!max_rows || i < max_rows); i++) {
 		const struct pw_owner_stat *o = rows[i];
-		bool known = o->proc.alive || !o->tgid;
+		bool known = o->proc.alive || o->other;
 		size_t f = 0;
 		fl[0] = '\0';
 		for (int k = 0; k < PW_A__MAX; k++)
 			if (o->findings & (1u << k))
 				f += snprintf(fl + f, sizeof(fl) - f, "%s%s", f ? "," : "", pw_acct_kind_name(k));
-		if (o->tgid)
+		if (o->other)
+			snprintf(pid, sizeof(pid), "(%d)", o->n_procs);
+		else if (o->tgid)
 			snprintf(pid, sizeof(pid), "%u", o->tgid);
 		else
-			snprintf(pid, sizeof(pid), "(%d)", o->n_procs);
+			snprintf(pid, sizeof(pid), "?");
 		snprintf(buf, sizeof(buf), "%7s %-15s %9s %9s %9s %9s %9s  %-18s %s", pid, o->comm,
 			 human((o->pages[0] + o->pages[1]) * s->page_size, b[0], sizeof(b[0])),
 			 human(o->pages[1] * s->page_size, b[1], sizeof(b[1])),
@@ -208,7 +210,7 @@ static void render_processes(FILE *out, const struct pw_snapshot *s, enum pw_sor
 			 charge_str(o->proc.vmlck, known, b[3], sizeof(b[3])),
 			 !o->proc.alive ? "-" : o->proc.memlock == PW_UNLIMITED ? "unlimited" :
 			 human(o->proc.memlock, b[4], sizeof(b[4])), fl[0] ? fl : "-",
-			 !o->tgid ? "" : o->proc.alive ? o->proc.cgroup : "(exited)");
+			 o->other ? "" : !o->tgid ? "(unknown)" : o->proc.alive ? o->proc.cgroup : "(exited)");
 		line(out, buf, width);
 	}
 	free(rows);
@@ -219,7 +221,7 @@ static void render_cgroups(FILE *out, const struct pw_snapshot *s, enum pw_sort 
 {
 	const struct pw_acct *a = &s->acct;
 	const struct pw_cgroup_stat **rows = calloc(a->n_cgroups + 1, sizeof(*rows));
-	char buf[512], b[5][32];
+	char buf[1024], b[5][32];
 	int n = 0;
 
 	for (int i = 0; rows && i < a->n_cgroups; i++)

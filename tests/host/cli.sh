@@ -35,6 +35,10 @@ expect listen-needs-value      2 "option '--listen' needs a value" -- serve --li
 expect flag-takes-no-value     2 "option '--once' takes no value" -- top --once=yes
 expect ambiguous-prefix        2 "option '--max' is ambiguous: --max-pages, --max-age" -- --max 1
 expect short-option-unknown    2 "unknown option '-x'"            -- -x
+expect short-option-in-bundle  2 "unknown option '-x'"            -- serve -xv
+# getopt knows the command's own options: another command's is named as
+# such before its value is read, and prefixes are unique among its own
+expect other-command-before-value 2 "--interval is an option of live serve top, not of probe" -- probe --interval 1ms
 # an option of another command is refused, naming the command it belongs to
 expect option-of-serve         2 "--listen is an option of serve, not of probe" -- probe --listen 1234
 expect option-of-top           2 "--sort is an option of top, not of probe" -- probe --sort age
@@ -136,6 +140,10 @@ elif [ $prc = 77 ]; then
 	# parsed before the refusal: a host name, a unique prefix, compound durations, -v
 	expect listen-host-name 77 "cannot trace pins on kernel" -- serve --listen localhost:19477
 	expect unique-prefix    77 "cannot trace pins on kernel" -- run --sett 1s -- true
+	expect unique-among-own 77 "cannot trace pins on kernel" -- top --t 5 --once
+	# --json through a symlink to a file not there yet is written through it
+	ln -s "$tmp/not-yet.json" "$tmp/link.json"
+	expect json-dangling-symlink 77 "cannot trace pins on kernel" -- run --json "$tmp/link.json" -- true
 	expect compound-durations 77 "cannot trace pins on kernel" -- --interval 1m30s --max-age 1d12h
 	"$pw" probe -v >/dev/null 2>"$tmp/v.err"
 	if grep -q '^libbpf: ' "$tmp/v.err"; then res PASS host/cli/verbose-shows-libbpf

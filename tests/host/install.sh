@@ -35,9 +35,14 @@ if grep -q '^RestartPreventExitStatus=77 2$' "$u" && grep -q '^CapabilityBoundin
    grep -q '^ProtectSystem=strict$' "$u"; then res PASS host/install/unit-hardened
 else res FAIL host/install/unit-hardened "RestartPreventExitStatus, CapabilityBoundingSet or ProtectSystem"; fi
 
+# a reinstall keeps the admin's options; uninstall leaves only them
+echo 'PINWATCH_ARGS="--listen=127.0.0.1:19999"' > "$d/etc/default/pinwatch"
+make -s -C "$top" OUT="$out" install DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1
+grep -q 19999 "$d/etc/default/pinwatch" && res PASS host/install/keeps-config ||
+	res FAIL host/install/keeps-config "a reinstall overwrote /etc/default/pinwatch"
 make -s -C "$top" OUT="$out" uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1
 left=$(find "$d" -type f | sed "s|^$d||")
-if [ -z "$left" ]; then res PASS host/install/uninstall; else res FAIL host/install/uninstall "left: $left"; fi
+if [ "$left" = /etc/default/pinwatch ]; then res PASS host/install/uninstall; else res FAIL host/install/uninstall "left: $left"; fi
 
 # alert rules: valid, and their unit tests pass
 if (cd "$top/deploy/prometheus" && promtool check rules pinwatch-rules.yml >"$tmp/rules" 2>&1 &&

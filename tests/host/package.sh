@@ -23,9 +23,14 @@ if [ "$(/usr/sbin/pinwatch --version)" = "pinwatch $version" ]; then res PASS ho
 else res FAIL host/package/version "$(/usr/sbin/pinwatch --version 2>&1)"; fi
 if MANWIDTH=80 man -P cat pinwatch 2>/dev/null | grep -q '^ACCOUNTING'; then res PASS host/package/man
 else res FAIL host/package/man "man pinwatch does not render"; fi
-if systemd-analyze verify /usr/lib/systemd/system/pinwatch.service >"$tmp/verify" 2>&1 && [ ! -s "$tmp/verify" ]; then
+if systemd-analyze verify /lib/systemd/system/pinwatch.service >"$tmp/verify" 2>&1 && [ ! -s "$tmp/verify" ]; then
 	res PASS host/package/unit-verifies
 else res FAIL host/package/unit-verifies "$(head -c 300 "$tmp/verify")"; fi
+# maintainer scripts that stop the service on removal (dh_installsystemd)
+if grep -q deb-systemd-helper /var/lib/dpkg/info/pinwatch.postrm 2>/dev/null &&
+   grep -q deb-systemd-invoke /var/lib/dpkg/info/pinwatch.prerm 2>/dev/null; then
+	res PASS host/package/maintainer-scripts
+else res FAIL host/package/maintainer-scripts "no systemd handling in prerm/postrm"; fi
 # not enabled by the package: a tracer needs a kernel it can trace
 if [ ! -e /etc/systemd/system/multi-user.target.wants/pinwatch.service ] &&
    dpkg-query -L pinwatch | grep -qx /etc/default/pinwatch && grep -qx /etc/default/pinwatch /var/lib/dpkg/info/pinwatch.conffiles; then
