@@ -9,7 +9,11 @@ VERSION  := 0.1.0
 CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
             -std=gnu11 -I. -I$(OUT) -DPINWATCH_VERSION='"$(VERSION)"'
-LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
+# STATIC=1: libbpf (and its libelf, zlib) linked in, so the binary never
+# meets another libbpf at run time; glibc and libmicrohttpd stay shared.
+BPF_STATIC := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+BPF_LIBS := $(if $(STATIC),$(BPF_STATIC),-lbpf -lelf -lz)
+LDLIBS   := $(BPF_LIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -Ibpf -Wall -Wno-unused-function
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)

@@ -70,3 +70,9 @@ comp() {
 if [ "$(comp pinwatch s)" = "serve" ] && [ "$(comp pinwatch top --s)" = "--sort --suppressions" ] &&
    [ "$(comp pinwatch run --se)" = "--settle" ]; then res PASS host/install/bash-completion
 else res FAIL host/install/bash-completion "'$(comp pinwatch s)' '$(comp pinwatch top --s)' '$(comp pinwatch run --se)'"; fi
+
+# make STATIC=1: libbpf, libelf and zlib linked in; the binary runs
+if make -s -C "$top" OUT="$tmp/static" STATIC=1 all >"$tmp/static.log" 2>&1 &&
+   ! ldd "$tmp/static/pinwatch" | grep -qE 'libbpf|libelf|libz\.' && "$tmp/static/pinwatch" --version >/dev/null; then
+	res PASS host/install/static-libbpf
+else res FAIL host/install/static-libbpf "$(tail -n 2 "$tmp/static.log"; ldd "$tmp/static/pinwatch" 2>&1 | grep -E 'bpf|elf|libz')"; fi
