@@ -76,3 +76,27 @@ if make -s -C "$top" OUT="$tmp/static" STATIC=1 all >"$tmp/static.log" 2>&1 &&
    ! ldd "$tmp/static/pinwatch" | grep -qE 'libbpf|libelf|libz\.' && "$tmp/static/pinwatch" --version >/dev/null; then
 	res PASS host/install/static-libbpf
 else res FAIL host/install/static-libbpf "$(tail -n 2 "$tmp/static.log"; ldd "$tmp/static/pinwatch" 2>&1 | grep -E 'bpf|elf|libz')"; fi
+
+# the DaemonSet: a valid apps/v1 manifest with what pinwatch needs, no more
+# (no builder runs here: the Containerfile is checked for what it installs)
+if /usr/bin/python3 - "$top/deploy/kubernetes/pinwatch-daemonset.yaml" "$top/deploy/container/Containerfile" >"$tmp/k8s" 2>&1 <<'PY'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+assert d["apiVersion"] == "apps/v1" and d["kind"] == "DaemonSet", "not an apps/v1 DaemonSet"
+spec = d["spec"]
+assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items(), "selector does not match"
+pod = spec["template"]["spec"]
+assert pod.get("hostPID") is True, "hostPID: the accounting view's pids are the host's"
+c = pod["containers"][0]
+sc = c["securityContext"]
+assert not sc.get("privileged"), "privileged"
+assert sc["capabilities"]["drop"] == ["ALL"], "drop ALL"
+assert sorted(sc["capabilities"]["add"]) == ["BPF", "PERFMON", "SYSLOG", "SYS_ADMIN"], sc["capabilities"]["add"]
+assert c["args"][0] == "serve" and any(p["containerPort"] == 9477 for p in c["ports"])
+vols = {v["name"]: v["hostPath"]["path"] for v in pod["volumes"]}
+mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+assert vols.keys() == mounts.keys() and vols["cgroup"] == "/sys/fs/cgroup", (vols, mounts)
+cf = open(sys.argv[2]).read()
+assert "FROM debian:bookworm" in cf and "pinwatch_*_amd64.deb" in cf and '"serve"' in cf
+PY
+then res PASS host/install/daemonset; else res FAIL host/install/daemonset "$(tail -n 2 "$tmp/k8s")"; fi
