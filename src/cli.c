@@ -21,7 +21,7 @@
 
 enum { O_ATTACH = 256, O_MAX_PAGES, O_JSON, O_SUPP, O_SETTLE, O_EXITCODE, O_INTERVAL, O_MAX_AGE,
        O_LISTEN, O_TEXTFILE, O_TOPK, O_SORT, O_BY, O_ONCE, O_USER, O_AS_ROOT, O_PFN, O_PHYS,
-       O_BLOCK, O_ZONE, O_CMA, O_VERBOSE, O_HELP, O_VERSION };
+       O_BLOCK, O_ZONE, O_CMA, O_FOLDED, O_VERBOSE, O_HELP, O_VERSION };
 
 #define TRACERS "live run serve top"
 #define ALL "live run probe serve top why"
@@ -38,6 +38,8 @@ static const struct opt_spec {
 	  "page frames the mirror covers (default: all of RAM, from\n/proc/zoneinfo; 8 bytes each); pins above are counted as dropped" },
 	{ "json", required_argument, O_JSON, TRACERS " why", "FILE",
 	  "write the report as one JSON document to FILE ('-' = stdout);\nserve, top: one JSON object per interval per line" },
+	{ "folded", required_argument, O_FOLDED, "live run", "FILE",
+	  "pins held at the end and findings by acquiring stack, in the\nfolded format of flamegraph.pl and speedscope" },
 	{ "suppressions", required_argument, O_SUPP, TRACERS, "FILE",
 	  "'kind:pattern' lines; matching findings are not reported" },
 	{ "settle", required_argument, O_SETTLE, "run", "DUR",
@@ -268,9 +270,8 @@ static int listen_resolve(char *host, size_t len)
 	return e;
 }
 
-/* A textfile is written next to itself and renamed: its directory must take
- * a new file. Checked before tracing starts. */
-static int textfile_check(const char *path)
+/* 0 when path's directory takes a new file, or -errno. */
+static int dir_check(const char *path)
 {
 	char *copy = strdup(path), tmp[4096];
 	int fd, err = 0;
@@ -362,6 +363,7 @@ int options_parse(struct pw_options *o, const char *given, int argc, char **argv
 			break;
 		}
 		case O_TEXTFILE: o->textfile = optarg; break;
+		case O_FOLDED: o->folded = optarg; break;
 		case O_TOPK:
 			if (parse_size(optarg, &v) || v > PW_TOPK_MAX)
 				return bad("top-k", optarg, "want 0..100");
@@ -422,10 +424,14 @@ int options_parse(struct pw_options *o, const char *given, int argc, char **argv
 	/* serve listens on the default port unless only a textfile is asked for */
 	if (!strcmp(sub, "serve") && !listen_set && !o->textfile)
 		o->listen_port = 9477;
-	if (o->textfile) {
-		int e = textfile_check(o->textfile);
+	/* files written next to themselves and renamed: their directory must
+	 * take a new file, checked before tracing starts */
+	const char *renamed[][2] = { { "textfile", o->textfile }, { "folded", o->folded } };
+	for (size_t i = 0; i < 2; i++) {
+		int e = renamed[i][1] ? dir_check(renamed[i][1]) : 0;
 		if (e) {
-			fprintf(stderr, "pinwatch: cannot write --textfile %s: %s\n", o->textfile, strerror(-e));
+			fprintf(stderr, "pinwatch: cannot write --%s %s: %s\n", renamed[i][0], renamed[i][1],
+				strerror(-e));
 			return PW_EXIT_USAGE;
 		}
 	}

@@ -30,6 +30,7 @@ struct pw_options {
 	char **cmd;			/* run: CMD ARGS... */
 	const char *range_opt;		/* why: pfn, phys, memory-block, zone or cma */
 	const char *range_arg;		/* why: its value */
+	const char *folded;		/* --folded (run, live) */
 	bool verbose;			/* -v: libbpf's debug output */
 	bool json_begun;		/* json_begin() ran */
 };

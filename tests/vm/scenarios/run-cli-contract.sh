@@ -30,6 +30,16 @@ printf 'true\n' > /tmp/notexec; chmod 644 /tmp/notexec
 check cmd-not-executable 126 -- -- /tmp/notexec
 check custom-error-exitcode 9 -- --error-exitcode 9 -- pwtest pin --api fast --pages 4 --release put
 
+# --folded: the finding and the pins still held at the end, by stack, root
+# first, as flamegraph.pl reads them (one line per stack, a count at the end)
+check folded-written 23 -- --folded /tmp/f.folded -- sh -c \
+	'pwtest pin --api fast --pages 4 --release put && pwtest pin --api plain --longterm --pages 8 --release never'
+cat /tmp/f.folded
+pw_check folded-finding grep -qE '^put_instead_of_unpin;pwtest;([^;]+;)*pwt_pin_fast \[pinwatch_test\](;[^;]+)* 4$' /tmp/f.folded
+pw_check folded-pinned grep -qE '^pinned;pwtest;([^;]+;)*pwt_pin_plain \[pinwatch_test\](;[^;]+)* 8$' /tmp/f.folded
+pw_check folded-root-first sh -c "! grep -qE '^[a-z_]+;pwtest;(pin_user_pages|try_grab|gup_)' /tmp/f.folded"
+pwtest release-leaked >/dev/null
+
 # suppressions: the finding is counted as suppressed and the run is clean
 printf '# known bug in the test module\nput_instead_of_unpin:pwt_pin_*\n' > /tmp/ok.supp
 check suppressed-finding-is-clean 0 -- --suppressions /tmp/ok.supp --json /tmp/s.json -- \

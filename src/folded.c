@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --folded FILE: pins held at the end and findings by acquiring stack, in
+ * the folded format flamegraph.pl and speedscope read (bcc's profile -f):
+ * one line per stack, frames from the root to the leaf joined by ';', then
+ * a space and the count. The first frame says what is counted: "pinned"
+ * (pages held when tracing ended) or a finding's kind (its pins); the second
+ * is the process.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "folded.h"
+
+int folded_add(struct folded *f, const char *what, const char *comm, char *const *frames, int n,
+	       __u64 count)
+{
+	size_t len = strlen(what) + strlen(comm) + 2;
+	for (int i = 0; i < n; i++)
+		len += strlen(frames[i]) + 1;
+	char *line = malloc(len + 1), *p = line;
+	if (!line)
+		return -ENOMEM;
+	p += sprintf(p, "%s;%s", what, comm);
+	/* frames[0] is the leaf; a frame loses its offset ("+0x4f"), so calls
+	 * from one function fold together, and ';' (the separator) */
+	for (int i = n - 1; i >= 0; i--) {
+		const char *fr = frames[i], *off = strstr(fr, "+0x"), *mod = strchr(fr, ' ');
+		size_t fl = off ? (size_t)(off - fr) : strcspn(fr, " ");
+		*p++ = ';';
+		for (size_t k = 0; k < fl; k++)
+			*p++ = fr[k] == ';' ? ':' : fr[k];
+		if (mod)
+			p += sprintf(p, "%s", mod);
+	}
+	*p = '\0';
+	for (char *c = line; *c; c++)	/* comm is the process's choice */
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
+	struct folded_line *nl = realloc(f->lines, (f->n + 1) * sizeof(*nl));
+	if (!nl) {
+		free(line);
+		return -ENOMEM;
+	}
+	f->lines = nl;
+	f->lines[f->n++] = (struct folded_line){ line, count };
+	return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
+}
+
+int folded_write(FILE *out, struct folded *f)
+{
+	qsort(f->lines, f->n, sizeof(*f->lines), cmp_line);
+	for (size_t i = 0; i < f->n; i++) {
+		__u64 c = f->lines[i].count;
+		/* one line per stack: equal ones (other offsets) summed */
+		while (i + 1 < f->n && !strcmp(f->lines[i].stack, f->lines[i + 1].stack))
+			c += f->lines[++i].count;
+		if (c)
+			fprintf(out, "%s %llu\n", f->lines[i].stack, (unsigned long long)c);
+	}
+	return fflush(out) || ferror(out) ? -EIO : 0;
+}
+
+int folded_write_file(const char *path, struct folded *f)
+{
+	size_t l = strlen(path);
+	char *tmp = malloc(l + 16);
+	int err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, l + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!out) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		fchmod(fd, 0644);
+		err = folded_write(out, f);
+		if (fclose(out) && !err)
+			err = -errno;
+		if (!err && rename(tmp, path))
+			err = -errno;
+	}
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+void folded_free(struct folded *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->lines[i].stack);
+	free(f->lines);
+	f->lines = NULL;
+	f->n = 0;
+}
