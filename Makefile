@@ -20,8 +20,6 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SRCS     := $(wildcard src/*.c)
 OBJS     := $(patsubst src/%.c,$(OUT)/src/%.o,$(SRCS))
-# Objects with no libbpf/skeleton dependency, linked into the host unit tests too.
-LIB_OBJS := $(filter-out $(OUT)/src/main.o,$(OBJS))
 
 .PHONY: all deps check unit vm demo clean
 .DELETE_ON_ERROR:
@@ -50,8 +48,11 @@ $(OUT)/bpf/pagescan.bpf.o: bpf/scan/pagescan.bpf.c bpf/*.h vmlinux.h | $(OUT)/bp
 $(OUT)/pagescan.skel.h: $(OUT)/bpf/pagescan.bpf.o
 	$(BPFTOOL) gen skeleton $< name pagescan_bpf > $@
 
-$(OUT)/src/%.o: src/%.c src/*.h bpf/pinwatch.h $(OUT)/pinwatch.skel.h $(OUT)/pagescan.skel.h | $(OUT)/src
+$(OUT)/src/%.o: src/%.c src/*.h bpf/pinwatch.h | $(OUT)/src
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+# only the loaders include a skeleton: the rest does not wait for clang
+$(OUT)/src/tracer.o: $(OUT)/pinwatch.skel.h
+$(OUT)/src/pagescan.o: $(OUT)/pagescan.skel.h
 
 $(OUT)/pinwatch: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "session.h"
 #include "privs.h"
 
 /* The verifier's work on each program, largest first: the margin left

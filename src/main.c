@@ -10,7 +10,6 @@
 #include "options.h"
 #include "report.h"
 #include "commands.h"
-#include "monitor.h"
 #include "probe.h"
 
 static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list ap)

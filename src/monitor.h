@@ -3,7 +3,7 @@
  * turns the BPF maps into a struct pw_snapshot every interval. */
 #ifndef PW_MONITOR_H
 #define PW_MONITOR_H
-#include "commands.h"
+#include "session.h"
 #include "metrics.h"
 #include "share.h"
 
@@ -44,6 +44,4 @@ void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps);
  * kind (the session's suppressions not applied), no attach list. */
 int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *snap);
 
-int cmd_serve(struct pw_options *o);
-int cmd_top(struct pw_options *o);
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "commands.h"
+#include "session.h"
 #include "ksyms.h"
 #include "suppress.h"
 #include "privs.h"

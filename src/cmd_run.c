@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include "commands.h"
+#include "session.h"
 #include "privs.h"
 
 static volatile sig_atomic_t got_signal;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "commands.h"
+#include "session.h"
 #include "blocked.h"
 
 static volatile sig_atomic_t stop;

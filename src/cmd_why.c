@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "commands.h"
+#include "session.h"
 #include "ksyms.h"
 #include "pagescan.h"
 #include "parse.h"
