@@ -13,7 +13,7 @@
 
 /* Through which API a pin (or FOLL_GET reference) was taken. The BPF side
  * knows the entry point it saw; userspace refines UNKNOWN/PIN_* to io_uring,
- * O_DIRECT ... from the stack (see api_name() in src/findings.c). */
+ * O_DIRECT ... from the stack (report_refine_api() in src/report.c). */
 enum pw_api {
 	PW_API_UNKNOWN = 0,
 	PW_API_PIN_FAST,	/* pin_user_pages_fast */
@@ -32,7 +32,6 @@ enum pw_api {
 /* Holder flags */
 #define PW_F_LONGTERM	0x1	/* FOLL_LONGTERM, or memfd_pin_folios */
 #define PW_F_GET	0x2	/* a FOLL_GET reference, not a pin */
-#define PW_F_NOSTAT	0x4	/* pin not counted in nr_foll_pin_acquired (folio_add_pin) */
 #define PW_F_TREE	0x10	/* taken by the traced process tree (run mode) */
 
 /* Finding kinds. The names (pw_kind_name) are fixed: text, JSON and metrics use them. */

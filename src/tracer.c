@@ -382,7 +382,8 @@ static int audit_pass(struct tracer *t, __u64 max_age_ns, bool final)
 int tracer_audit(struct tracer *t, __u64 max_age_ns, bool final)
 {
 	/* a mismatch is reported only when two audits in a row see it (see
-	 * audit_one): the final audit first marks, then confirms and reports */
+	 * audit_cell in bpf/audit.bpf.c): the final audit first marks, then
+	 * confirms and reports */
 	int err = final ? audit_pass(t, 0, false) : 0;
 	if (!err)
 		err = audit_pass(t, max_age_ns, final);

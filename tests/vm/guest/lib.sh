@@ -14,7 +14,7 @@
 # A failed case is counted and the scenario goes on; pw_done (last line of
 # every scenario) exits non-zero if any case failed.
 #
-# Hooks for the tracer (the lead extends these):
+# Hooks for the tracer (pw_case and pw_run_counted use them):
 #   - PW_CASE is exported as NAME while the workload runs.
 #   - The workload is started by pw_workload NAME CMD...; by default it runs
 #     ${PW_WRAP} CMD... , so PW_WRAP="pinwatch run --json /tmp/x.json --" (or a
