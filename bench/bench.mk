@@ -21,6 +21,8 @@ $(OUT)/bench/floor $(OUT)/bench/walkfloor: $(OUT)/bench/%: bench/%.c $(OUT)/benc
 
 bench: deps
 	@command -v bpftrace >/dev/null || apt-get install -y bpftrace
+	@command -v gnuplot >/dev/null || apt-get install -y --no-install-recommends gnuplot-nox
 	@$(MAKE) --no-print-directory all vm-pwtest bench-floor $(patsubst %,vm-kmod-%,$(BENCH_KERNELS))
 	@PW_OUT=$(OUT) BENCH_KERNELS="$(BENCH_KERNELS)" BENCH_ROUNDS=$(BENCH_ROUNDS) \
 		BENCH_SCALE=$(BENCH_SCALE) bench/run.sh
+	@bench/chart.sh
