@@ -36,7 +36,7 @@ static const struct opt_spec {
 	  "auto (default: fentry, else kprobe, per symbol), fentry, kprobe" },
 	{ "max-pages", required_argument, O_MAX_PAGES, TRACERS " probe", "N",
 	  "page frames the mirror covers (default: all of RAM, from\n/proc/zoneinfo; 8 bytes each); pins above are counted as dropped" },
-	{ "json", required_argument, O_JSON, TRACERS " why", "FILE",
+	{ "json", required_argument, O_JSON, TRACERS " why probe", "FILE",
 	  "write the report as one JSON document to FILE ('-' = stdout);\nserve, top: one JSON object per interval per line" },
 	{ "folded", required_argument, O_FOLDED, "live run", "FILE",
 	  "pins held at the end and findings by acquiring stack, in the\nfolded format of flamegraph.pl and speedscope" },
@@ -79,7 +79,7 @@ static const struct {
 } commands[] = {
 	{ "live", "pinwatch [OPTIONS]", "trace pins system-wide, report findings as they age" },
 	{ "run", "pinwatch run [OPTIONS] -- CMD [ARGS]", "run CMD, report its pin bugs (exit 23 on findings)" },
-	{ "probe", "pinwatch probe [--attach MODE]", "show what this kernel allows" },
+	{ "probe", "pinwatch probe [--attach MODE] [--json FILE]", "show what this kernel allows" },
 	{ "serve", "pinwatch serve [OPTIONS]", "trace; export Prometheus metrics" },
 	{ "top", "pinwatch top [OPTIONS]", "trace; live table of pin holders, processes or cgroups" },
 	{ "why", "pinwatch why [RANGE] [--json FILE]", "who holds pins and references in a range of RAM\n(default: all of it)" },

@@ -44,8 +44,6 @@ expect option-of-serve         2 "--listen is an option of serve, not of probe" 
 expect option-of-top           2 "--sort is an option of top, not of probe" -- probe --sort age
 expect option-of-top-in-serve  2 "--once is an option of top, not of serve" -- serve --once
 expect option-of-run           2 "--settle is an option of run, not of live" -- --settle 1s
-expect probe-has-no-json       2 "--json is an option of live run serve top why, not of probe" -- probe --json "$tmp/p.json"
-[ ! -e "$tmp/p.json" ] && res PASS host/cli/probe-json-not-created || res FAIL host/cli/probe-json-not-created "left $tmp/p.json"
 expect listen-unresolvable     2 "invalid value 'nosuchhost.invalid:80' for --listen: cannot resolve nosuchhost.invalid" -- serve --listen nosuchhost.invalid:80
 expect textfile-unwritable     2 "cannot write --textfile /nonexistent/dir/x.prom" -- serve --textfile /nonexistent/dir/x.prom
 expect bad-compound-duration   2 "invalid value '1h30' for --max-age" -- --max-age 1h30
@@ -133,6 +131,12 @@ elif [ $prc = 77 ]; then
 		res PASS host/cli/probe-refuses-untraceable-kernel
 	else res FAIL host/cli/probe-refuses-untraceable-kernel "stderr: $(cat "$tmp/perr")"; fi
 	expect run-refuses-untraceable-kernel 77 "cannot trace pins on kernel" -- run -- true
+	# probe --json: the plan as a document, refused or not (schemas/pinwatch-probe)
+	"$pw" probe --json "$tmp/p.json" >/dev/null 2>&1
+	if /usr/bin/python3 -c 'import json,sys,jsonschema; d=json.load(open(sys.argv[1])); jsonschema.validate(d, json.load(open(sys.argv[2]))); sys.exit(d["traceable"] or not d["missing"] or not d["hooks"])' \
+		"$tmp/p.json" "$top/schemas/pinwatch-probe.schema.json" 2>"$tmp/pj.err"; then
+		res PASS host/cli/probe-json
+	else res FAIL host/cli/probe-json "$(tail -n 2 "$tmp/pj.err") $(head -c 200 "$tmp/p.json")"; fi
 	# one short line that says where the details are
 	if [ "$(wc -c < "$tmp/err")" -le 200 ] && grep -q "(details: pinwatch probe)$" "$tmp/err"; then
 		res PASS host/cli/refusal-line-is-short
