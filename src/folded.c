@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "folded.h"
+#include "atomicfile.h"
 
 int folded_add(struct folded *f, const char *what, const char *comm, char *const *frames, int n,
 	       __u64 count)
@@ -69,33 +70,14 @@ int folded_write(FILE *out, struct folded *f)
 	return fflush(out) || ferror(out) ? -EIO : 0;
 }
 
+static int fill(FILE *out, const void *f)
+{
+	return folded_write(out, (struct folded *)f);
+}
+
 int folded_write_file(const char *path, struct folded *f)
 {
-	size_t l = strlen(path);
-	char *tmp = malloc(l + 16);
-	int err = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, l + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!out) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-	} else {
-		fchmod(fd, 0644);
-		err = folded_write(out, f);
-		if (fclose(out) && !err)
-			err = -errno;
-		if (!err && rename(tmp, path))
-			err = -errno;
-	}
-	if (err && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	return err;
+	return atomic_write(path, fill, f);
 }
 
 void folded_free(struct folded *f)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "src/metrics.h"
 #include "src/jsonw.h"
+#include "src/atomicfile.h"
 
 const char *metrics_escape(const char *v, char *buf, size_t len)
 {
@@ -440,41 +441,12 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 	return ferror(out) ? -EIO : 0;
 }
 
+static int fill_textfile(FILE *out, const void *s)
+{
+	return write_all(out, s, false);
+}
+
 int metrics_write_textfile(const char *path, const struct pw_snapshot *s)
 {
-	/* node_exporter reads *.prom; the temp name does not end in .prom, so a
-	 * half-written file is never collected, and rename() replaces atomically
-	 * within one directory (hence the temp file next to the target). */
-	size_t l = strlen(path);
-	char *tmp = malloc(l + 16);
-	int err = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, l + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-	fchmod(fd, 0644);	/* mkstemp makes it 0600; the collector may not be root */
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto out;
-	}
-	err = write_all(f, s, false);
-	if (fflush(f) || fsync(fd))
-		err = err ? err : -errno;
-	if (fclose(f))
-		err = err ? err : -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-out:
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	return err;
+	return atomic_write(path, fill_textfile, s);
 }

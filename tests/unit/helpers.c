@@ -138,28 +138,40 @@ int count_str(const char *hay, const char *needle)
 	return n;
 }
 
+/* text into a temporary file; its name in path (caller unlinks it) */
+static void temp_with(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The output of cmd (a printf format taking the file's name) run on doc. */
+static void run_on(const char *doc, const char *cmd_fmt, const char *arg, char *out, size_t len)
+{
+	char tmpl[] = "/tmp/pw-unit-docXXXXXX", cmd[1024];
+
+	temp_with(tmpl, doc);
+	snprintf(cmd, sizeof(cmd), cmd_fmt, arg, tmpl);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	unlink(tmpl);
+}
+
 /* Feed doc to python3 and evaluate expr (a Python expression over d, the
  * parsed document); the test fails unless it prints True. Python is the
  * strict, independent parser here: our writer must not grade itself. */
 void json_check(const char *doc, const char *expr)
 {
-	char tmpl[] = "/tmp/pw-json-XXXXXX", cmd[1024], out[64] = "";
-	int fd = mkstemp(tmpl);
-	FILE *f, *p;
+	char out[512];
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(doc, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding=\"utf-8\")); "
-		 "print(bool(%s))' %s 2>&1", expr, tmpl);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	if (!fgets(out, sizeof(out), p))
-		out[0] = '\0';
-	pclose(p);
-	unlink(tmpl);
+	run_on(doc, "python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding=\"utf-8\")); "
+		    "print(bool(%s))' %s 2>&1 | tail -n 3", expr, out, sizeof(out));
 	if (strcmp(out, "True\n"))
 		fail_msg("python: %s for: %s\n%s", out, expr, doc);
 }
@@ -174,11 +186,7 @@ void promtool_check(const char *text)
 		print_message("promtool not installed (Debian package prometheus; make deps)\n");
 		fail();
 	}
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	FILE *f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
+	temp_with(path, text);
 	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s", path);
 	int rc = system(cmd);
 	unlink(path);
@@ -190,24 +198,12 @@ void promtool_check(const char *text)
  * the schema changing fails here). */
 void schema_check(const char *doc, const char *name)
 {
-	char tmpl[] = "/tmp/pw-schema-XXXXXX", cmd[1024], out[512] = "";
-	int fd = mkstemp(tmpl);
-	FILE *f, *p;
+	char schema[512], out[512];
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(doc, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "/usr/bin/python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1], encoding=\"utf-8\")), "
-		 "json.load(open(sys.argv[2]))); print(\"valid\")' %s %s/%s.schema.json 2>&1 | tail -n 3",
-		 tmpl, PW_SCHEMAS, name);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	pclose(p);
-	unlink(tmpl);
+	snprintf(schema, sizeof(schema), "%s/%s.schema.json", PW_SCHEMAS, name);
+	run_on(doc, "/usr/bin/python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2], "
+		    "encoding=\"utf-8\")), json.load(open(sys.argv[1]))); print(\"valid\")' %s %s 2>&1 | tail -n 3",
+	       schema, out, sizeof(out));
 	if (strcmp(out, "valid\n"))
 		fail_msg("%s schema: %s", name, out);
 }
