@@ -56,6 +56,9 @@ $(OUT)/src/pagescan.o: $(OUT)/pagescan.skel.h
 
 $(OUT)/pinwatch: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+# the same objects linked with libbpf in, whatever STATIC says (the tests)
+$(OUT)/pinwatch-static: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_STATIC) $(filter-out -lbpf -lelf -lz,$(LDLIBS))
 
 $(OUT)/bpf $(OUT)/src:
 	mkdir -p $@

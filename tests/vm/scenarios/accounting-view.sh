@@ -1,6 +1,6 @@
 #!/bin/sh
 # kernels: 6.1 6.12 7.3
-# timeout: 240
+# timeout: 360
 # modes: fentry
 # modules: veth
 # userland: iproute2
@@ -37,7 +37,7 @@ mirror_pages() {
 }
 
 # --- the test module: a long-term pin nobody charges -----------------------
-sh -c "ulimit -l 4096 && $enter" module pwtest pin --api plain --longterm --pages 16 --release never --hold-ms 15000 >/tmp/pin.out &
+sh -c "ulimit -l 4096 && $enter" module pwtest pin --api plain --longterm --pages 16 --release never --hold-ms 300000 >/tmp/pin.out &
 p=$!
 pw_check module-pinned-64k pw_wait_field $p pinned_bytes 65536
 r=$(pw_proc_row $p); echo "module: $r"
@@ -58,12 +58,12 @@ pw_check top-by-process grep -qE "^ +$p pwtest +64.0K +64.0K +0B +0B +4.0M +pin_
 pinwatch top --once --by cgroup >/tmp/topc.txt 2>&1
 grep -A3 "^CGROUP" /tmp/topc.txt
 pw_check top-by-cgroup grep -qE "^/pw-module +1 +64.0K +64.0K +0B +0B +[0-9.]+[KMG]\$" /tmp/topc.txt
-wait $p
+kill $p; wait $p	# it holds until killed: checks under TCG take their time
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 pw_check module-released pw_row_gone $p
 
 # --- io_uring fixed buffers: charged to VmPin page for page ----------------
-sh -c "$enter" uring pwtest uring --uid 65534 --pages 16 --hold-ms 8000 >/tmp/uring.out &
+sh -c "$enter" uring pwtest uring --uid 65534 --pages 16 --hold-ms 20000 >/tmp/uring.out &
 p=$!
 pw_check uring-pinned-64k pw_wait_field $p pinned_bytes 65536
 r=$(pw_proc_row $p); echo "io_uring: $r"
@@ -76,7 +76,7 @@ pw_check uring-released pw_row_gone $p
 
 # A ring that outlives the process that pinned: a child holds it open. The
 # pins stay with the pinner's pid, now exited, until the ring goes.
-sh -c "$enter" uring pwtest uring --uid 65534 --pages 16 --hold-ms 8000 --release child >/tmp/uring.out
+sh -c "$enter" uring pwtest uring --uid 65534 --pages 16 --hold-ms 20000 --release child >/tmp/uring.out
 p=$(sed -n 's/.*release=child child=\([0-9]*\).*/\1/p' /tmp/uring.out)
 i=0
 until parent=$(pw_proc_row '[1-9][0-9]*' | grep '"alive":false' | head -n1); [ -n "$parent" ] || [ $i -ge 100 ]; do
@@ -93,7 +93,7 @@ pw_check uring-orphan-released pw_row_gone "$(pw_field "$parent" pid)"
 # iproute2's ip by path: busybox sh prefers its own applet, which has no veth
 /pw/bin/ip link add xv0 type veth peer name xv1 && /pw/bin/ip link set xv0 up &&
 	/pw/bin/ip link set xv1 up || pw_die "cannot create a veth pair"
-sh -c "$enter" xdp pwtest xdp --pages 16 --dev xv0 --hold-ms 8000 >/tmp/xdp.out &
+sh -c "$enter" xdp pwtest xdp --pages 16 --dev xv0 --hold-ms 20000 >/tmp/xdp.out &
 p=$!
 pw_check xdp-pinned-64k pw_wait_field $p longterm_bytes 65536
 r=$(pw_proc_row $p); echo "AF_XDP: $r"
