@@ -78,7 +78,12 @@ head -c 200000 /dev/zero | tr '\0' A | sed 's/^/GET \/metrics HTTP\/1.1\r\nX: /'
 pw_check alive-after-garbage sh -c "kill -0 $sp && wget -q -O /dev/null $url/metrics"
 
 pw_check textfile-written grep -q '^pinwatch_build_info{' /tmp/pw.prom
-pw_check self-metrics sh -c "grep -q '^process_start_time_seconds [0-9]' /tmp/pw.prom && grep -q '^process_open_fds [1-9]' /tmp/pw.prom"
+# process_* over HTTP only: node_exporter has its own in the textfile's scrape
+self_metrics() {
+	scrape && grep -q '^process_start_time_seconds [0-9]' /tmp/m.txt &&
+		grep -q '^process_open_fds [1-9]' /tmp/m.txt && ! grep -q '^process_' /tmp/pw.prom
+}
+pw_check self-metrics-http-only self_metrics
 pw_check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | grep -q "^{\"type\":\"pinwatch-stream\",\"schema_version\":1,"'
 # top next to serve: one table at once, from serve's mirror (no tracing of its own)
 pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
