@@ -41,6 +41,7 @@ enum pw_kind {
 	PW_K_PUT_INSTEAD_OF_UNPIN,	/* "put_instead_of_unpin" */
 	PW_K_UNPIN_WITHOUT_PIN,		/* "unpin_without_pin" */
 	PW_K_PREEXISTING,		/* "preexisting": pin older than tracing, not a bug */
+	PW_K_LONGTERM_IN_MOVABLE,	/* "longterm_in_movable": in ZONE_MOVABLE or CMA (userspace) */
 	PW_K__MAX,
 };
 

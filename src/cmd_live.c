@@ -76,11 +76,11 @@ int cmd_live(struct pw_options *o)
 	while (!stop) {
 		tracer_poll(s.tr, 100);
 		if (pw_now_ns() >= next) {
-			tracer_audit(s.tr, o->max_age_ns, false);
+			session_audit(&s, o->max_age_ns, false);
 			next = pw_now_ns() + o->interval_ns;
 		}
 	}
-	tracer_audit(s.tr, o->max_age_ns, false);
+	session_audit(&s, o->max_age_ns, false);
 	if (session_report(&s, &r) == 0) {
 		session_emit(&s, o, &r);
 		report_free(&r);

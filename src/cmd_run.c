@@ -49,6 +49,7 @@ static pid_t spawn(char **cmd, const struct pw_runas *ra, int go[2], int errp[2]
 static int wait_child(struct session *s, pid_t pid)
 {
 	int status;
+	__u64 next = pw_now_ns() + 1000000000ull;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
@@ -60,6 +61,10 @@ static int wait_child(struct session *s, pid_t pid)
 			got_signal = 0;
 		}
 		tracer_poll(s->tr, 100);	/* drain while we wait */
+		if (pw_now_ns() >= next) {	/* a long-term pin in Movable memory */
+			session_zone_check(s);	/* may be gone by the end */
+			next = pw_now_ns() + 1000000000ull;
+		}
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -113,7 +118,7 @@ int cmd_run(struct pw_options *o)
 	/* deferred teardown (io_uring ring exit, bio completion) releases late */
 	for (__u64 t0 = pw_now_ns(); pw_now_ns() - t0 < o->settle_ns && !got_signal;)
 		tracer_poll(s.tr, 50);
-	tracer_audit(s.tr, 0, true);
+	session_audit(&s, 0, true);
 	if (session_report(&s, &r)) {
 		fprintf(stderr, "pinwatch: reading the findings failed\n");
 		session_end(&s);

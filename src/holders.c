@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "src/metrics.h"
+#include "src/parse.h"
 
 const double pw_age_bounds[PW_AGE_BUCKETS] = { 1, 10, 60, 300, 900, 3600, 21600, 86400 };
 
@@ -94,7 +95,10 @@ static void add_proc(struct pw_holder_stat *h, __u32 tgid, const char *comm)
 	h->n_procs++;
 }
 
+static int zone_slot(struct pw_snapshot *s, const char *name);
+
 int holders_collect(struct pw_snapshot *s, struct pw_pin *pins, int n, __u64 now_ns,
+		    const struct pw_zone_map *zm,
 		    void (*name_of)(void *ctx, __s32 stack_id, char *buf, size_t len), void *ctx)
 {
 	struct pw_holder_stat *h = NULL;
@@ -117,6 +121,9 @@ int holders_collect(struct pw_snapshot *s, struct pw_pin *pins, int n, __u64 now
 		double age = p->h.ts_ns && now_ns > p->h.ts_ns ? (now_ns - p->h.ts_ns) / 1e9 : 0;
 		h->pages[lt] += pages;
 		h->pins[lt] += p->pins;
+		int z = zm ? zone_slot(s, zone_of(zm, p->pfn)) : -1;
+		if (z >= 0)
+			h->zone_pages[z][lt] += pages;
 		if (age > h->oldest_s[lt])
 			h->oldest_s[lt] = age;
 		add_proc(h, p->h.tgid, p->h.comm);
@@ -150,6 +157,8 @@ static void fold(struct pw_holder_stat *dst, const struct pw_holder_stat *src)
 	for (int lt = 0; lt < 2; lt++) {
 		dst->pages[lt] += src->pages[lt];
 		dst->pins[lt] += src->pins[lt];
+		for (int z = 0; z < PW_ZONE_NAMES; z++)
+			dst->zone_pages[z][lt] += src->zone_pages[z][lt];
 		if (src->oldest_s[lt] > dst->oldest_s[lt])
 			dst->oldest_s[lt] = src->oldest_s[lt];
 	}
@@ -243,6 +252,71 @@ void zones_collect(struct pw_snapshot *s, const struct pw_pin *pins, int n,
 		if (z >= 0)
 			s->zones[z].pages[!!(pins[i].h.flags & PW_F_LONGTERM)] += pages;
 	}
+}
+
+void zone_map_read(struct pw_zone_map *m, const struct pw_zone_map *cma)
+{
+	char *text = read_text_file("/proc/zoneinfo");
+	int n = text ? parse_zoneinfo_zones(text, m->z, PW_ZONES_MAX) : 0;
+
+	free(text);
+	m->n = n > 0 ? n : 0;
+	for (int i = 0; cma && i < cma->n && m->n < PW_ZONES_MAX; i++)
+		m->z[m->n++] = cma->z[i];
+}
+
+static bool unpinnable_zone(const char *name)
+{
+	return !strcmp(name, "Movable") || !strcmp(name, "CMA");
+}
+
+bool zone_map_unpinnable(const struct pw_zone_map *m)
+{
+	for (int i = 0; i < m->n; i++)
+		if (unpinnable_zone(m->z[i].name) && m->z[i].end > m->z[i].start)
+			return true;
+	return false;
+}
+
+int zone_findings(const struct pw_pin *pins, int n, const struct pw_zone_map *m, bool tree_only,
+		  struct pw_zone_finding **out, int *nout)
+{
+	struct pw_zone_finding *f = NULL;
+	int nf = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct pw_pin *p = &pins[i];
+		if (!(p->h.flags & PW_F_LONGTERM) || (tree_only && !(p->h.flags & PW_F_TREE)) ||
+		    !unpinnable_zone(zone_of(m, p->pfn)))
+			continue;
+		struct pw_finding_key k = { .kind = PW_K_LONGTERM_IN_MOVABLE, .tgid = p->h.tgid,
+					    .acq_stack = p->h.stack_id, .rel_stack = -1, .api = p->h.api,
+					    .flags = p->h.flags & (PW_F_LONGTERM | PW_F_GET) };
+		memcpy(k.comm, p->h.comm, PW_COMM_LEN);
+		int j = 0;
+		while (j < nf && memcmp(&f[j].key, &k, sizeof(k)))
+			j++;
+		if (j == nf) {
+			struct pw_zone_finding *nfp = realloc(f, (nf + 1) * sizeof(*f));
+			if (!nfp) {
+				free(f);
+				return -ENOMEM;
+			}
+			f = nfp;
+			memset(&f[nf], 0, sizeof(*f));
+			f[nf].key = k;
+			f[nf].val.pid = p->h.pid;
+			f[nf].val.acq_ns = p->h.ts_ns;
+			nf++;
+		}
+		f[j].val.pages += p->pins < p->nr_pages ? p->pins : p->nr_pages;
+		f[j].val.pins += p->pins;
+		if (p->h.ts_ns && (!f[j].val.acq_ns || p->h.ts_ns < f[j].val.acq_ns))
+			f[j].val.acq_ns = p->h.ts_ns;
+	}
+	*out = f;
+	*nout = nf;
+	return 0;
 }
 
 void holders_add_before(struct pw_snapshot *s, __u64 pre_pins, __u64 pre_pages)

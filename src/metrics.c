@@ -225,15 +225,21 @@ static int write_all(FILE *out, const struct pw_snapshot *s, bool self)
 	counter(out, "pinwatch_findings_suppressed_total", "Finding groups matched by --suppressions.",
 		s->suppressed);
 
-	head(out, "pinwatch_pinned_zone_pages", "gauge", "Pages pinned now (as the mirror knows them), "
-	     "by zone (/proc/zoneinfo; CMA for a CMA area) and long-term; long-term pins in Movable "
-	     "or CMA memory are a bug: the kernel migrates pages out before it pins them long-term.");
-	for (int i = 0; i < s->n_zones; i++) {
-		char z[64];
-		for (int lt = 0; lt < 2; lt++)
-			fprintf(out, "pinwatch_pinned_zone_pages{zone=\"%s\",longterm=\"%s\"} %llu\n",
-				metrics_escape(s->zones[i].name, z, sizeof(z)), lt ? "true" : "false",
-				(unsigned long long)s->zones[i].pages[lt]);
+	head(out, "pinwatch_pinned_zone_pages", "gauge", "Pages pinned now (as the mirror knows them: "
+	     "not the pins older than tracing), by holder, zone (/proc/zoneinfo; CMA for a CMA area) "
+	     "and long-term; long-term pins in Movable or CMA memory are a bug: the kernel migrates "
+	     "pages out before it pins them long-term.");
+	for (int i = 0; i < s->n_holders; i++) {
+		const struct pw_holder_stat *h = &s->holders[i];
+		char e[2 * PW_HOLDER_LEN], z[64];
+		if (!strcmp(h->name, PW_HOLDER_BEFORE))
+			continue;
+		metrics_escape(h->name, e, sizeof(e));
+		for (int k = 0; k < s->n_zones; k++)
+			for (int lt = 0; lt < 2; lt++)
+				fprintf(out, "pinwatch_pinned_zone_pages{holder=\"%s\",zone=\"%s\",longterm=\"%s\"} %llu\n",
+					e, metrics_escape(s->zones[k].name, z, sizeof(z)), lt ? "true" : "false",
+					(unsigned long long)h->zone_pages[k][lt]);
 	}
 
 	head(out, "pinwatch_blocked_total", "counter", "Failed memory offlines and contiguous "
@@ -384,6 +390,16 @@ int metrics_json(FILE *out, const struct pw_snapshot *s)
 		}
 		jw_close(&w, ']');
 		jw_bool(&w, "more_processes", h->more_procs);
+		if (strcmp(h->name, PW_HOLDER_BEFORE)) {	/* its pfns are not kept */
+			jw_open(&w, "zones", '{');
+			for (int k = 0; k < s->n_zones; k++) {
+				jw_open(&w, s->zones[k].name, '{');
+				jw_u64(&w, "pages", h->zone_pages[k][0] + h->zone_pages[k][1]);
+				jw_u64(&w, "longterm_pages", h->zone_pages[k][1]);
+				jw_close(&w, '}');
+			}
+			jw_close(&w, '}');
+		}
 		jw_close(&w, '}');
 	}
 	jw_close(&w, ']');

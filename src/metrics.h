@@ -31,9 +31,11 @@ struct pw_proc {
 
 /* Pins held now, by the first kernel frame outside GUP that took them.
  * Arrays are indexed by long-term (FOLL_LONGTERM): [0] no, [1] yes. */
+#define PW_ZONE_NAMES		8	/* distinct zone names exported */
 struct pw_holder_stat {
 	char name[PW_HOLDER_LEN];	/* "pinwatch_test:pwt_pin_plain", "other", "unknown" */
 	__u64 pages[2], pins[2];
+	__u64 zone_pages[PW_ZONE_NAMES][2];	/* by pw_snapshot.zones slot, [longterm] */
 	double oldest_s[2];		/* age of the oldest pin, 0 if none */
 	struct pw_proc procs[PW_HOLDER_PROCS];
 	int n_procs;
@@ -59,7 +61,6 @@ struct pw_zone_map {
 	struct pw_zone_span z[PW_ZONES_MAX];
 	int n;
 };
-#define PW_ZONE_NAMES		8	/* distinct names exported */
 
 struct pw_snapshot {
 	char version[32], kernel[128];
@@ -109,9 +110,11 @@ void snapshot_free(struct pw_snapshot *s);
 void holder_name(char *const *frames, int n, char *buf, size_t len);
 
 /* Adds the mirror entries to s->holders, named per stack id by name_of (called
- * once per distinct id; pins is sorted in place), and fills the age histogram.
- * now_ns: boot clock. Returns 0 or -ENOMEM. */
+ * once per distinct id; pins is sorted in place), and fills the age histogram
+ * and, with zm (may be NULL), each holder's pages by zone (zones_collect
+ * first: it numbers the zones). now_ns: boot clock. Returns 0 or -ENOMEM. */
 int holders_collect(struct pw_snapshot *s, struct pw_pin *pins, int n, __u64 now_ns,
+		    const struct pw_zone_map *zm,
 		    void (*name_of)(void *ctx, __s32 stack_id, char *buf, size_t len), void *ctx);
 
 /* Sort by pages (desc) and fold everything past the first k into "other",
@@ -136,6 +139,24 @@ const char *zone_of(const struct pw_zone_map *m, __u64 pfn);
 /* Pages pinned now by zone (every name of m, zeros included). */
 void zones_collect(struct pw_snapshot *s, const struct pw_pin *pins, int n,
 		   const struct pw_zone_map *m);
+
+/* /proc/zoneinfo now (memory comes and goes) and the CMA areas (may be NULL). */
+void zone_map_read(struct pw_zone_map *m, const struct pw_zone_map *cma);
+/* Any Movable zone or CMA area with pages in m. */
+bool zone_map_unpinnable(const struct pw_zone_map *m);
+
+/* Long-term pins in Movable or CMA memory, keyed as the BPF findings are
+ * (process, acquiring stack, API, flags) with their pages and pins now: the
+ * kernel migrates a page out of both before it pins it long-term
+ * (check_and_migrate_movable_pages), so one there is a kernel or driver bug
+ * and blocks memory offline and CMA for as long as it is held. tree_only:
+ * the traced process tree's pins only (run). 0 or -ENOMEM; free(*out). */
+struct pw_zone_finding {
+	struct pw_finding_key key;
+	struct pw_finding_val val;
+};
+int zone_findings(const struct pw_pin *pins, int n, const struct pw_zone_map *m, bool tree_only,
+		  struct pw_zone_finding **out, int *nout);
 
 /* One more blocked event for (what, holder, longterm) in tab (n used). */
 void blocked_count(struct pw_blocked_stat *tab, int *n, const char *what, const char *holder,

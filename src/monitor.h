@@ -18,7 +18,6 @@ struct monitor {
 	struct pw_blocked_stat blocked[PW_BLOCKED_MAX];	/* since start (blocked_count) */
 	int n_blocked;
 	bool log_blocked;			/* each blocked range on stderr (serve) */
-	struct pw_zone_map cma;			/* the CMA areas, read once */
 };
 
 /* session_start for the whole host; 0 or the exit status to leave with. */
@@ -38,8 +37,6 @@ struct monitor_client {
 	int n_known;
 	struct pw_zone_map cma;
 };
-/* The CMA areas as zone spans named "CMA" (ps may be NULL: none). */
-void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps);
 /* The same snapshot from the session's maps: holders, counters, findings by
  * kind (the session's suppressions not applied), no attach list. */
 int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *snap);

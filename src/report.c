@@ -21,6 +21,7 @@ const char *pw_kind_name(enum pw_kind k)
 		[PW_K_PUT_INSTEAD_OF_UNPIN] = "put_instead_of_unpin",
 		[PW_K_UNPIN_WITHOUT_PIN] = "unpin_without_pin",
 		[PW_K_PREEXISTING] = "preexisting",
+		[PW_K_LONGTERM_IN_MOVABLE] = "longterm_in_movable",
 	};
 
 	return (unsigned)k < PW_K__MAX ? names[k] : "unknown";
@@ -228,9 +229,10 @@ static int kind_rank(enum pw_kind k)
 	switch (k) {
 	case PW_K_PUT_INSTEAD_OF_UNPIN:	return 0;
 	case PW_K_UNPIN_WITHOUT_PIN:	return 1;
-	case PW_K_LEAK:			return 2;
-	case PW_K_PREEXISTING:		return 3;
-	default:			return 4;
+	case PW_K_LONGTERM_IN_MOVABLE:	return 2;
+	case PW_K_LEAK:			return 3;
+	case PW_K_PREEXISTING:		return 4;
+	default:			return 5;
 	}
 }
 

@@ -33,6 +33,11 @@ static void headline(FILE *out, const struct pw_group *g)
 		fprintf(out, "%llu %s unpinned that hold%s no pin (taken with get_user_pages?)",
 			(unsigned long long)g->pages, pages, g->pages == 1 ? "s" : "");
 		break;
+	case PW_K_LONGTERM_IN_MOVABLE:
+		fprintf(out, "%llu long-term %s on %llu %s in Movable or CMA memory, which the kernel "
+			"migrates pages out of before it pins them long-term", (unsigned long long)g->pins,
+			pins, (unsigned long long)g->pages, pages);
+		break;
 	case PW_K_PREEXISTING:
 		fprintf(out, "%llu %s on %llu %s taken before tracing began were released (not a bug)",
 			(unsigned long long)g->pins, pins, (unsigned long long)g->pages, pages);
@@ -71,7 +76,8 @@ static void group(FILE *out, const struct pw_group *g)
 
 	/* Without an acquire stack, unpin_without_pin and preexisting only know
 	 * who released: then the key's comm/tgid is the releasing task. */
-	acq_known = g->n_acq > 0 || g->kind == PW_K_LEAK || g->kind == PW_K_PUT_INSTEAD_OF_UNPIN;
+	acq_known = g->n_acq > 0 || g->kind == PW_K_LEAK || g->kind == PW_K_PUT_INSTEAD_OF_UNPIN ||
+		    g->kind == PW_K_LONGTERM_IN_MOVABLE;
 	if (acq_known) {
 		who(out, "acquired by", g->comm, g->tgid, g->pid);
 		fprintf(out, " via %s%s, long-term: %s, age ", g->api,

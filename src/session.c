@@ -159,6 +159,7 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 		s->scan = pagescan_open(s->plan.ksyms, err, sizeof(err));
 		if (!s->scan)
 			fprintf(stderr, "pinwatch: blocked ranges will not be explained: %s\n", err);
+		zone_map_cma(&s->cma, s->scan);
 	}
 	vmstat_read(&s->before);
 	s->start_ns = pw_now_ns();
@@ -193,6 +194,7 @@ void session_totals(struct session *s, struct pw_report *r)
 		r->n_blocked = s->n_blocked;
 	}
 	r->blocked_dropped = s->blocked_dropped;
+	r->dropped_findings += s->zone_dropped;
 	r->duration_s = (pw_now_ns() - s->start_ns) / 1e9;
 }
 
@@ -207,6 +209,49 @@ int session_reload_ksyms(struct session *s)
 	ksyms_free(s->plan.ksyms);
 	s->plan.ksyms = ks;
 	return 0;
+}
+
+void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps)
+{
+	struct pw_cma_area a[PW_CMA_MAX];
+	int k = ps ? pagescan_cma(ps, a, PW_CMA_MAX) : 0;
+
+	m->n = 0;
+	for (int i = 0; i < k && m->n < PW_ZONES_MAX; i++)
+		if (a[i].count)
+			m->z[m->n++] = (struct pw_zone_span){ "CMA", a[i].base_pfn, a[i].base_pfn + a[i].count };
+}
+
+int session_zone_check(struct session *s)
+{
+	struct pw_zone_finding *f = NULL;
+	struct pw_zone_map zones;
+	struct pw_pin *pins = NULL;
+	int n = 0, nf = 0, err;
+
+	zone_map_read(&zones, &s->cma);
+	if (!zone_map_unpinnable(&zones))
+		return 0;	/* the common host: nothing to read the mirror for */
+	err = tracer_pins(s->tr, &pins, &n);
+	if (!err)
+		err = zone_findings(pins, n, &zones, tracer_filters_tree(s->tr), &f, &nf);
+	for (int i = 0; !err && i < nf; i++) {
+		f[i].val.first_ns = pw_now_ns();
+		int e = tracer_put_finding(s->tr, &f[i].key, &f[i].val);
+		if (e == -E2BIG)
+			s->zone_dropped++;
+		else if (e)
+			err = e;
+	}
+	free(f);
+	free(pins);
+	return err;
+}
+
+int session_audit(struct session *s, __u64 max_age_ns, bool final)
+{
+	int err = tracer_audit(s->tr, max_age_ns, final);
+	return err ? err : session_zone_check(s);
 }
 
 int session_report(struct session *s, struct pw_report *r)

@@ -7,6 +7,7 @@
 #include "report.h"
 #include "tracer.h"
 #include "vmstat.h"
+#include "metrics.h"
 
 struct share;
 struct pagescan;
@@ -38,6 +39,8 @@ struct session {
 	__u64 pre_pins, pre_pages;	/* pinned before tracing (serve, top: scan_before) */
 	bool ksyms_fresh;		/* plan.ksyms re-read since attach */
 	unsigned long modules_hash;	/* /proc/modules then (parse_modules_hash) */
+	struct pw_zone_map cma;		/* the CMA areas, read once (zone_map_cma) */
+	__u64 zone_dropped;		/* longterm_in_movable findings the map had no room for */
 };
 /* load + attach the plan's programs, demoting a hook whose attach fails:
  * 0, 1 (privileges; said on stderr) or PW_EXIT_UNSUPPORTED with
@@ -46,6 +49,14 @@ int session_open_tracer(struct pw_plan *plan, const struct tracer_opts *to, stru
 /* probe + load + attach; returns 0 or the exit status to leave with. */
 int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 		  const struct session_hooks *hooks);
+/* Every interval's audit: the mirror against the kernel's pins
+ * (tracer_audit), then long-term pins in Movable or CMA memory
+ * (zone_findings) into the findings map. */
+int session_audit(struct session *s, __u64 max_age_ns, bool final);
+/* The second half alone (run checks it every second while CMD runs). */
+int session_zone_check(struct session *s);
+/* The CMA areas as zone spans named "CMA" (ps may be NULL: none). */
+void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps);
 /* findings + totals + vmstat drift into r (caller report_free()s it). */
 int session_report(struct session *s, struct pw_report *r);
 /* the same without findings: counters, attach list, vmstat deltas */

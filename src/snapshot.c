@@ -65,7 +65,8 @@ static void scan_before(struct monitor *m)
 		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
 		return;
 	}
-	zone_map_cma(&m->cma, ps);
+	if (ps != m->s.scan)
+		zone_map_cma(&m->s.cma, ps);
 	if (pagescan_range(ps, 0, v->max_pfn, &scan, err, sizeof(err)) == 0) {
 		for (size_t i = 0; i < scan.n; i++) {
 			const struct pw_scan_rec *r = &scan.recs[i];
@@ -182,29 +183,6 @@ static void snap_counts(struct pw_snapshot *snap, const struct pw_report *r,
 	}
 }
 
-void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps)
-{
-	struct pw_cma_area a[PW_CMA_MAX];
-	int k = ps ? pagescan_cma(ps, a, PW_CMA_MAX) : 0;
-
-	m->n = 0;
-	for (int i = 0; i < k && m->n < PW_ZONES_MAX; i++)
-		if (a[i].count)
-			m->z[m->n++] = (struct pw_zone_span){ "CMA", a[i].base_pfn, a[i].base_pfn + a[i].count };
-}
-
-/* /proc/zoneinfo now (memory comes and goes) and the CMA areas */
-static void zone_map(struct pw_zone_map *m, const struct pw_zone_map *cma)
-{
-	char *text = read_text_file("/proc/zoneinfo");
-	int n = text ? parse_zoneinfo_zones(text, m->z, PW_ZONES_MAX) : 0;
-
-	free(text);
-	m->n = n > 0 ? n : 0;
-	for (int i = 0; i < cma->n && m->n < PW_ZONES_MAX; i++)
-		m->z[m->n++] = cma->z[i];
-}
-
 static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64 now,
 			void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
 			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2],
@@ -214,14 +192,14 @@ static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64
 	struct pw_zone_map zones;
 	int n = 0, err = view_pins(v, &pins, &n);
 
-	zone_map(&zones, cma);
+	zone_map_read(&zones, cma);
 	if (!err)
 		zones_collect(snap, pins, n, &zones);
 
 	snap->mirror_capacity = v->max_pfn;
 	if (!err) {
 		snap->mirror_entries = n;
-		err = holders_collect(snap, pins, n, now, name_of, ctx);
+		err = holders_collect(snap, pins, n, now, &zones, name_of, ctx);
 	}
 	if (!err)
 		err = acct_collect(&snap->acct, pins, n);
@@ -245,7 +223,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	struct pw_options *o = m->o;
 	__u64 now = pw_now_ns();
 
-	tracer_audit(m->s.tr, o->max_age_ns, false);
+	session_audit(&m->s, o->max_age_ns, false);
 	if (session_modules_hash() != m->modules_hash)
 		reload_ksyms(m);
 	snap_head(snap, m->s.plan.kernel, m->s.start_ns, now);
@@ -262,7 +240,7 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	snap->n_blocked = m->n_blocked;
 	int err = snap_holders(snap, tracer_view(m->s.tr), now, name_stack, m, o->top_k,
 			       m->known, &m->n_known, (const __u64[2]){ m->s.pre_pins, m->s.pre_pages },
-			       &m->cma, m->s.start_ns);
+			       &m->s.cma, m->s.start_ns);
 	if (!err)
 		err = add_findings(m, snap);
 	return err;

@@ -496,6 +496,33 @@ int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n)
 	return 0;
 }
 
+int tracer_put_finding(struct tracer *t, const struct pw_finding_key *k, const struct pw_finding_val *v)
+{
+	int fd = bpf_map__fd(t->skel->maps.findings);
+	struct pw_finding_val cur, nv = *v;
+	bool known = bpf_map_lookup_elem(fd, k, &cur) == 0;
+
+	if (known) {
+		nv.first_ns = cur.first_ns;
+		nv.pages = cur.pages > v->pages ? cur.pages : v->pages;
+		nv.pins = cur.pins > v->pins ? cur.pins : v->pins;
+		if (cur.acq_ns && cur.acq_ns < nv.acq_ns)
+			nv.acq_ns = cur.acq_ns;
+		if (!memcmp(&cur, &nv, sizeof(nv)))
+			return 0;
+	}
+	if (bpf_map_update_elem(fd, k, &nv, BPF_ANY))
+		return -errno;
+	if (!known && t->opts.on_new)
+		t->opts.on_new(t->opts.arg, k);
+	return 0;
+}
+
+bool tracer_filters_tree(const struct tracer *t)
+{
+	return t->opts.filter_tree;
+}
+
 int tracer_pins(struct tracer *t, struct pw_pin **out, int *n)
 {
 	return view_pins(&t->view, out, n);

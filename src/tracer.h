@@ -42,6 +42,12 @@ __u64 tracer_missed_runs(struct tracer *t);
 void tracer_page_free_missed(struct tracer *t, __u64 *missed, __u64 *sweeps);
 /* All finding groups with their raw stacks; caller frees *out. */
 int tracer_findings(struct tracer *t, struct pw_raw_finding **out, int *n);
+/* A finding userspace made (long-term pins in Movable memory) into the findings
+ * map, so every reader counts it as it counts the BPF ones: a new key goes to
+ * on_new; a known one keeps its first time and its largest pages and pins.
+ * 0, or -errno (-E2BIG: the map is full). */
+int tracer_put_finding(struct tracer *t, const struct pw_finding_key *k, const struct pw_finding_val *v);
+bool tracer_filters_tree(const struct tracer *t);
 /* Pages and pins the mirror holds now (reportable entries only). */
 void tracer_pinned(struct tracer *t, __u64 *pages, __u64 *pins);
 /* Every reportable mirror entry (key: folio), for per-holder metrics; caller

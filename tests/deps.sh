@@ -6,7 +6,7 @@ PKGS="mmdebstrap clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config 
  qemu-system-x86 busybox-static cpio xz-utils kmod liburing-dev libcmocka-dev dwarves
  libclang-rt-14-dev
  libmicrohttpd-dev prometheus
- debhelper lintian fakeroot dpkg-dev man-db python3-jsonschema"
+ debhelper lintian fakeroot dpkg-dev man-db python3-jsonschema jq"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -60,7 +60,7 @@ static void sample_snapshot(struct pw_snapshot *s, int topk)
 	s->page_size = 4096;
 	s->uptime_s = 42.5;
 	s->time_s = 1764000000.25;
-	assert_int_equal(holders_collect(s, all, n, NOW, fake_names, NULL), 0);
+	assert_int_equal(holders_collect(s, all, n, NOW, NULL, fake_names, NULL), 0);
 	assert_int_equal(holders_topk(s, topk), 0);
 	s->pins_acquired = 1000;
 	s->pins_released = 400;
@@ -257,18 +257,20 @@ static void exposition_has_every_metric(void **state)
 	snapshot_free(&s);
 }
 
-/* Pinned pages by zone: the narrowest span wins (Movable inside Normal's
- * span, a CMA area inside its zone), every zone exported with zeros. */
+/* Pinned pages by zone and holder: the narrowest span wins (Movable inside
+ * Normal's span, a CMA area inside its zone), every zone exported with zeros,
+ * and a holder folded into "other" keeps its pages by zone. */
 static void zones_by_narrowest_span(void **state)
 {
 	struct pw_zone_map m = { .n = 4, .z = {
 		{ "DMA32", 4096, 1048576 }, { "Normal", 1048576, 6553600 },
 		{ "Movable", 6291456, 6553600 }, { "CMA", 2097152, 2359296 } } };
-	struct pw_pin pins[4] = {
-		{ .pins = 1, .nr_pages = 1, .pfn = 5000 },
-		{ .pins = 512, .nr_pages = 512, .pfn = 6291456, .h.flags = PW_F_LONGTERM },
-		{ .pins = 2, .nr_pages = 1, .pfn = 2097152 },
-		{ .pins = 1, .nr_pages = 1, .pfn = 9999999 },
+	struct pw_pin pins[5] = {
+		{ .pins = 1, .nr_pages = 1, .pfn = 5000, .h.stack_id = 0 },
+		{ .pins = 512, .nr_pages = 512, .pfn = 6291456, .h.flags = PW_F_LONGTERM, .h.stack_id = 1 },
+		{ .pins = 2, .nr_pages = 1, .pfn = 2097152, .h.stack_id = 0 },
+		{ .pins = 1, .nr_pages = 1, .pfn = 9999999, .h.stack_id = 2 },
+		{ .pins = 1, .nr_pages = 1, .pfn = 6291968, .h.stack_id = 3 },
 	};
 	struct pw_snapshot s;
 
@@ -278,21 +280,81 @@ static void zones_by_narrowest_span(void **state)
 	assert_string_equal(zone_of(&m, 2100000), "CMA");
 	assert_string_equal(zone_of(&m, 1), "unknown");
 	memset(&s, 0, sizeof(s));
-	zones_collect(&s, pins, 4, &m);
+	s.page_size = 4096;
+	zones_collect(&s, pins, 5, &m);
 	assert_int_equal(s.n_zones, 5);
 	assert_string_equal(s.zones[0].name, "DMA32");
 	assert_true(s.zones[0].pages[0] == 1 && s.zones[1].pages[0] == 0);	/* DMA32, Normal */
-	assert_true(s.zones[2].pages[1] == 512);				/* Movable, long-term */
+	assert_true(s.zones[2].pages[1] == 512 && s.zones[2].pages[0] == 1);	/* Movable */
 	assert_true(s.zones[3].pages[0] == 1);					/* CMA: 2 pins, 1 page */
 	assert_string_equal(s.zones[4].name, "unknown");
+	assert_int_equal(holders_collect(&s, pins, 5, NOW, &m, fake_names, NULL), 0);
+	assert_int_equal(holders_topk(&s, 2), 0);	/* the 1-page holders of stacks 2, 3 fold */
+	holders_add_before(&s, 3, 3);
 	char *t = capture(metrics_write, &s);
-	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{zone=\"Movable\",longterm=\"true\"} 512\n"));
-	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{zone=\"Normal\",longterm=\"false\"} 0\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{holder=\"vmlinux:io_pin_pages\","
+				  "zone=\"Movable\",longterm=\"true\"} 512\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{holder=\"pinwatch_test:pwt_pin_plain\","
+				  "zone=\"CMA\",longterm=\"false\"} 1\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{holder=\"pinwatch_test:pwt_pin_plain\","
+				  "zone=\"Normal\",longterm=\"false\"} 0\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{holder=\"other\","
+				  "zone=\"Movable\",longterm=\"false\"} 1\n"));
+	assert_non_null(strstr(t, "pinwatch_pinned_zone_pages{holder=\"other\","
+				  "zone=\"unknown\",longterm=\"false\"} 1\n"));
+	assert_null(strstr(t, "pinwatch_pinned_zone_pages{holder=\"" PW_HOLDER_BEFORE));
 	free(t);
 	t = capture(metrics_json, &s);
 	assert_non_null(strstr(t, "\"zones\":{\"DMA32\":{\"pages\":1,\"longterm_pages\":0},"));
+	assert_non_null(strstr(t, "\"holder\":\"vmlinux:io_pin_pages\""));
+	assert_non_null(strstr(t, "\"Movable\":{\"pages\":512,\"longterm_pages\":512}"));
 	free(t);
 	snapshot_free(&s);
+}
+
+/* longterm_in_movable: only long-term pins, only in Movable or CMA memory,
+ * one finding per (process, stack, API), and in run mode only the traced
+ * tree's. */
+static void longterm_pins_in_movable_are_findings(void **state)
+{
+	struct pw_zone_map m = { .n = 3, .z = {
+		{ "Normal", 1048576, 6553600 }, { "Movable", 6291456, 6553600 },
+		{ "CMA", 2097152, 2359296 } } };
+	struct pw_pin pins[6] = {
+		{ .pins = 1, .nr_pages = 1, .pfn = 6291456, .h = { .tgid = 7, .stack_id = 3, .api = 1,
+			.flags = PW_F_LONGTERM | PW_F_TREE, .ts_ns = 500, .comm = "qemu" } },
+		{ .pins = 512, .nr_pages = 512, .pfn = 6291968, .h = { .tgid = 7, .stack_id = 3, .api = 1,
+			.flags = PW_F_LONGTERM | PW_F_TREE, .ts_ns = 400, .comm = "qemu" } },
+		{ .pins = 1, .nr_pages = 1, .pfn = 2097152, .h = { .tgid = 8, .stack_id = 4,
+			.flags = PW_F_LONGTERM, .comm = "other" } },		/* CMA, not the tree */
+		{ .pins = 1, .nr_pages = 1, .pfn = 6291457, .h = { .tgid = 7, .stack_id = 5,
+			.flags = PW_F_TREE, .comm = "qemu" } },			/* short-term */
+		{ .pins = 1, .nr_pages = 1, .pfn = 1048576, .h = { .tgid = 7, .stack_id = 6,
+			.flags = PW_F_LONGTERM | PW_F_TREE, .comm = "qemu" } },	/* Normal */
+		{ .pins = 1, .nr_pages = 1, .pfn = 9999999, .h = { .tgid = 7, .stack_id = 7,
+			.flags = PW_F_LONGTERM | PW_F_TREE, .comm = "qemu" } },	/* no zone */
+	};
+	struct pw_zone_finding *f;
+	int n;
+
+	assert_true(zone_map_unpinnable(&m));
+	assert_int_equal(zone_findings(pins, 6, &m, false, &f, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(f[0].key.kind, PW_K_LONGTERM_IN_MOVABLE);
+	assert_true(f[0].key.tgid == 7 && f[0].key.acq_stack == 3 && f[0].key.rel_stack == -1);
+	assert_true(f[0].key.flags == PW_F_LONGTERM);	/* PW_F_TREE is no part of the key */
+	assert_true(f[0].val.pages == 513 && f[0].val.pins == 513 && f[0].val.acq_ns == 400);
+	assert_true(f[1].key.tgid == 8 && f[1].val.pages == 1);
+	free(f);
+	assert_int_equal(zone_findings(pins, 6, &m, true, &f, &n), 0);
+	assert_int_equal(n, 1);
+	free(f);
+	m.n = 1;					/* Normal only: nothing to look for */
+	assert_false(zone_map_unpinnable(&m));
+	assert_int_equal(zone_findings(pins, 6, &m, false, &f, &n), 0);
+	assert_int_equal(n, 0);
+	free(f);
+	assert_string_equal(pw_kind_name(PW_K_LONGTERM_IN_MOVABLE), "longterm_in_movable");
 }
 
 /* Pins older than tracing: one row, shrinking by the releases of such pins. */
@@ -543,6 +605,7 @@ int main(void)
 		cmocka_unit_test(blocked_series_are_bounded),
 		cmocka_unit_test(before_tracing_row_shrinks_with_releases),
 		cmocka_unit_test(zones_by_narrowest_span),
+		cmocka_unit_test(longterm_pins_in_movable_are_findings),
 		cmocka_unit_test(json_is_one_line_with_schema_version),
 		cmocka_unit_test(textfile_write_is_atomic),
 		cmocka_unit_test(top_once_table),

@@ -41,8 +41,9 @@ add_libs() {
 		[ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
 	done
 }
-# bpftool: scenarios check that nothing of pinwatch's stays loaded
-for b in "$ob/pwtest" "$ob/pinwatch" $(command -v bpftool) ${PW_VM_EXTRA_BINS:-}; do
+# bpftool: scenarios check that nothing of pinwatch's stays loaded; jq
+# reads the JSON documents
+for b in "$ob/pwtest" "$ob/pinwatch" $(command -v bpftool) $(command -v jq) ${PW_VM_EXTRA_BINS:-}; do
 	if [ -f "$b" ]; then add_bin "$b"; else echo "mkinitramfs: note: no $b, not in initramfs" >&2; fi
 done
 # Extra trees laid over the root, files at their absolute paths (a scenario's

@@ -57,7 +57,7 @@ pw_check findings-start-at-0 [ "$(metric "$put")" = 0 ]
 pwtest pin --api plain --longterm --pages 16 --release never || pw_fail "pin workload"
 pw_check pinned-pages-16 wait_metric "$held" 16
 pw_check pinned-bytes-64k [ "$(metric "$bytes")" = 65536 ]
-pw_check pinned-zone-pages-16 [ "$(metric 'pinwatch_pinned_zone_pages{zone="DMA32",longterm="true"}')" = 16 ]
+pw_check pinned-zone-pages-16 [ "$(metric 'pinwatch_pinned_zone_pages{holder="pinwatch_test:pwt_pin_plain",zone="DMA32",longterm="true"}')" = 16 ]
 grep "pwt_pin_plain\|^pinwatch_pins_\|^pinwatch_kernel\|^pinwatch_attach_info" /tmp/m.txt
 pwtest release-leaked || pw_fail "release-leaked"
 pw_check pinned-pages-back-to-0 wait_metric "$held" 0

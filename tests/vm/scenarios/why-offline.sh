@@ -66,6 +66,29 @@ pw_check "block: the verdict and the acquiring stack in the text" \
 pw_check "block: the stack names pwt_pin_fast" grep -q "#[0-9]* pwt_pin_fast+0x[0-9a-f]* \[pinwatch_test\]" /tmp/blk.txt
 pw_check "block: holders from the live session" grep -q "holders from pinwatch live (pid $PW_LIVE_PID)" /tmp/blk.txt
 
+# Where the pins sit, per holder (top reads the live session's maps): the
+# short-term pin's pages in the block are in Movable. A long-term pin of a
+# fresh buffer is migrated out of Movable before it is taken, so none of
+# its pages is there and nothing is a longterm_in_movable finding.
+pinwatch top --once --json /tmp/top.json >/dev/null 2>&1 || pw_fail "top --once next to live mode"
+holder_zone() {	# holder_zone HOLDER ZONE FIELD
+	jq -r --arg h "$1" --arg z "$2" --arg f "$3" \
+		'.holders[] | select(.holder == $h) | .zones[$z][$f]' /tmp/top.json
+}
+pw_check "top: the short-term pin's pages in the block, in zone Movable" \
+	[ "$(holder_zone pinwatch_test:pwt_pin_fast Movable pages)" = "$nb" ]
+pw_check "top: none of them long-term" [ "$(holder_zone pinwatch_test:pwt_pin_fast Movable longterm_pages)" = 0 ]
+migrated=$(awk '$1 == "pgmigrate_success" { print $2 }' /proc/vmstat)
+pwtest pin --api fast --longterm --pages 256 --release never >/dev/null || pw_die "long-term pin workload"
+echo "pages migrated for the long-term pin: $(( $(awk '$1 == "pgmigrate_success" { print $2 }' /proc/vmstat) - migrated ))"
+sleep 2	# an audit (--interval 1s) looks at the long-term pin's zones
+pinwatch top --once --json /tmp/top.json >/dev/null 2>&1 || pw_fail "top --once next to live mode"
+pw_check "top: the long-term pin's 256 pages held" \
+	[ "$(jq '[.holders[] | .longterm_pages] | add' /tmp/top.json)" = 256 ]
+pw_check "top: none of them in Movable" [ "$(jq '[.holders[] | .zones.Movable.longterm_pages // 0] | add' /tmp/top.json)" = 0 ]
+pw_check "top: no longterm_in_movable finding" [ "$(jq .findings.longterm_in_movable /tmp/top.json)" = 0 ]
+pw_check "live: no longterm_in_movable finding" [ -z "$(grep longterm_in_movable /tmp/live.out)" ]
+
 kill -INT $PW_LIVE_PID; wait $PW_LIVE_PID
 # The FOLL_GET taker is named from the mark its call left in each page's
 # cell. When the kernel skipped runs of the page-free hook (a busy TCG
