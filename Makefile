@@ -20,6 +20,15 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SRCS     := $(wildcard src/*.c)
 OBJS     := $(patsubst src/%.c,$(OUT)/src/%.o,$(SRCS))
+# The plain layer: no skeleton, no session, no /sys; the unit tests link
+# these alone (tests/unit/unit.mk), the commands link them with the rest.
+PLAIN_SRCS := src/names.c src/report.c src/report_text.c src/report_json.c src/ksyms.c \
+              src/suppress.c src/parse.c src/holders.c src/metrics.c src/top_table.c \
+              src/privs.c src/preempt.c src/jsonw.c src/view.c src/accounting.c src/folded.c \
+              src/atomicfile.c src/why_build.c src/why_out.c src/blocked_text.c
+ifneq ($(ARCH),x86)
+$(error ARCH=$(ARCH): pinwatch reads x86-64 layouts (vmemmap, the preempt count); only x86 is supported)
+endif
 
 .PHONY: all deps check unit vm demo clean
 .DELETE_ON_ERROR:

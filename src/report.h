@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "bpf/pinwatch.h"
 #include "src/vmstat.h"
+#include "src/names.h"
 
 struct ksyms;
 struct suppressions;
@@ -125,8 +126,6 @@ int report_bug_count(const struct pw_report *r);
 void report_text(FILE *out, const struct pw_report *r);
 int report_json(FILE *out, const struct pw_report *r);	/* one JSON document */
 
-const char *pw_kind_name(enum pw_kind k);	/* "leak", "put_instead_of_unpin", ... */
-const char *pw_api_name(enum pw_api a);
 
 /* Exit status of `pinwatch run`: cmd_status when clean, error_exitcode when
  * there are findings or the report is incomplete (drops). */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "src/parse.h"
-#include "src/report.h"
+#include "src/names.h"
 #include "src/suppress.h"
 
 struct supp_rule {

@@ -8,7 +8,7 @@
 #                             the seeds plus FUZZ_CHECK_RUNS mutations
 FUZZ_DIR     := $(OUT)/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_SRCS    := src/report.c src/report_text.c src/report_json.c src/ksyms.c src/preempt.c \
+FUZZ_SRCS    := src/names.c src/report.c src/report_text.c src/report_json.c src/ksyms.c src/preempt.c \
                 src/suppress.c src/parse.c src/jsonw.c
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -I. -DPINWATCH_VERSION='"$(VERSION)"' \

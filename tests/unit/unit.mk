@@ -7,10 +7,7 @@
 # which depend on the BPF skeleton), with ASan+UBSan to catch memory bugs.
 UNIT_DIR    := $(OUT)/unit
 UNIT_TESTS  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-UNIT_SRCS   := src/report.c src/report_text.c src/report_json.c src/ksyms.c \
-               src/suppress.c src/parse.c src/holders.c src/metrics.c src/top_table.c src/privs.c src/preempt.c \
-               src/jsonw.c src/view.c src/accounting.c src/folded.c src/atomicfile.c src/why_build.c src/why_out.c src/blocked_text.c \
-               tests/unit/helpers.c
+UNIT_SRCS   := $(PLAIN_SRCS) tests/unit/helpers.c
 UNIT_SAN    ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 UNIT_CFLAGS := $(CFLAGS) $(UNIT_SAN) -DPW_TEST_DATA='"$(CURDIR)/tests/unit/data"' -DPW_SCHEMAS='"$(CURDIR)/schemas"'
 
