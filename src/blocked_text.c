@@ -20,9 +20,13 @@ const char *blocked_what(char *const *frames, int n)
 		return "offline";
 	if (has_frame(frames, n, "cma_alloc") || has_frame(frames, n, "__cma_alloc"))
 		return "cma";
-	if (has_frame(frames, n, "alloc_gigantic") || has_frame(frames, n, "alloc_fresh_hugetlb") ||
-	    has_frame(frames, n, "alloc_buddy_hugetlb") || has_frame(frames, n, "hugetlb_cma_alloc"))
-		return "hugepage";
+	/* hugetlb's pool: 6.1 inlines alloc_gigantic_page into alloc_fresh_huge_page */
+	static const char *const huge[] = { "alloc_gigantic", "alloc_fresh_hugetlb", "alloc_fresh_huge_page",
+					     "alloc_buddy_hugetlb", "hugetlb_cma_alloc", "alloc_pool_huge",
+					     "set_max_huge_pages" };
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++)
+		if (has_frame(frames, n, huge[i]))
+			return "hugepage";
 	return "contig";
 }
 

@@ -7,9 +7,9 @@
  * its page or swap cache entry and its fs-private data explain: the
  * get_user_pages and other references that make migration fail (the count
  * folio_expected_refs() in mm/migrate.c checks, before unmapping). Only user
- * memory (anonymous or on an LRU list) is judged; the kernel's own pages are
- * counted, not reported, and so are the extra references of a folio off the
- * LRU, which are transient.
+ * memory (anonymous, on an LRU list, or a large folio with pins: hugetlb) is
+ * judged; the kernel's own pages are counted, not reported, and so are the
+ * extra references of a folio off the LRU, which are transient.
  *
  * Its own object, without the tracer's maps and hooks: it loads wherever a
  * raw_tp program can be run with BPF_PROG_TEST_RUN, also where no GUP hook
@@ -86,14 +86,16 @@ static __always_inline void scan_folio(struct scan_ctx *c, __u64 page, __u64 pfn
 		return;
 	}
 	__u64 mapping = (__u64)BPF_CORE_READ(f, mapping);
-	bool anon = mapping & 1, lru = flags & FLAG(PG_lru);
-	if ((flags & FLAG(PG_reserved)) || (!lru && !anon)) {
+	bool anon = mapping & 1, lru = flags & FLAG(PG_lru), large = nr > 1;
+	/* only GUP raises a large folio's _pincount: one with pins is user
+	 * memory even off the LRU and not anonymous, as hugetlb folios are */
+	int large_pins = large ? pw_folio_pincount(f) : 0;
+	if ((flags & FLAG(PG_reserved)) || (!lru && !anon && large_pins <= 0)) {
 		scan_sum.kernel_pages += nr;
 		return;
 	}
 	scan_sum.user_pages += nr;
 
-	bool large = nr > 1;
 	__s32 maps = large ? large_mapcount(page, nr, c->sz)
 			   : BPF_CORE_READ(f, page._mapcount.counter) + 1;
 	__u32 exp = maps > 0 ? maps : 0, fl = (anon ? PW_SCAN_ANON : 0) | (lru ? PW_SCAN_LRU : 0);
@@ -108,8 +110,7 @@ static __always_inline void scan_folio(struct scan_ctx *c, __u64 page, __u64 pfn
 		exp += 1;
 	__u32 pins, pin_refs;
 	if (large) {
-		int pc = pw_folio_pincount(f);
-		pins = pc > 0 ? pc : 0;
+		pins = large_pins > 0 ? large_pins : 0;
 		pin_refs = pins;
 		fl |= PW_SCAN_LARGE;
 	} else {

@@ -6,7 +6,9 @@
  *
  *   pwtest xdp --pages N [--dev IF] [--hold-ms MS]
  *   pwtest vfio --groups G1[,G2] --containers 1|2 --pages N [--hold-ms MS]
- *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp [--punch K]|--hole|--alias] [--fresh]
+ *   pwtest pin --api fast|fast-alt|plain|remote|get-fast[,API2] [--longterm] [--readonly] [--thp [--punch K]|--hole|--alias|--hugetlb] [--fresh]
+ *       (--hugetlb: a shared anonymous MAP_HUGETLB buffer of 2 MiB pages, off
+ *       the LRU and not anonymous to the kernel; --pages a multiple of 512)
  *              --pages N --release unpin|batch|dirty|put|never|unpin-get [--iters K]
  *       (--iters: K pin+release rounds on the same buffer, for the soak; --api A,B:
  *        A for the first half of the rounds, B for the rest)
@@ -145,6 +147,7 @@ void parse_opts(int argc, char **argv, struct opts *o, const char *allowed)
 		else if (!strcmp(a, "--longterm")) o->longterm = true;
 		else if (!strcmp(a, "--readonly")) o->readonly = true;
 		else if (!strcmp(a, "--thp")) o->thp = true;
+		else if (!strcmp(a, "--hugetlb")) o->hugetlb = true;
 		else if (!strcmp(a, "--write")) o->write = true;
 		else if (!strcmp(a, "--hole")) o->hole = true;
 		else if (!strcmp(a, "--alias")) o->alias = true;
@@ -326,6 +329,21 @@ void alias_buf(char *buf, long npages)
 		die("--alias: the pages of the buffer are not one page");
 }
 
+/* --hugetlb: shared anonymous 2 MiB hugetlb pages (nr_hugepages must
+ * hold them), each written once so it is present */
+static char *hugetlb_buf(long npages)
+{
+	if (npages % 512)
+		die("--hugetlb needs --pages in multiples of 512 (2 MiB)");
+	char *p = mmap(NULL, npages * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB,
+		       -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap MAP_HUGETLB: %s (hugepages-2048kB/nr_hugepages too low?)", strerror(errno));
+	for (long i = 0; i < npages; i += 512)
+		p[i * PG] = 1;
+	return p;
+}
+
 /* --file F: map F's first npages pages (MAP_SHARED) over buf, written once
  * so they are present. Page-cache pages outlive the process, so a test can
  * learn their pfns beforehand (pwtest pfns) and cut --max-pages between
@@ -390,11 +408,11 @@ static int cmd_pin(int argc, char **argv)
 	struct opts o;
 	struct pwt_req r = { 0 };
 
-	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,punch,hole,alias,iters,time,fresh,file,hold-ms");
+	parse_opts(argc, argv, &o, "api,release,pages,longterm,readonly,thp,punch,hole,alias,iters,time,fresh,file,hold-ms,hugetlb");
 	if (o.punch >= 0 && (!o.thp || o.punch >= o.pages))
 		die("--punch K needs --thp and K below --pages");
-	if (o.file && (o.thp || o.hole || o.alias || o.fresh))
-		die("--file goes with none of --thp, --hole, --alias, --fresh");
+	if ((o.file || o.hugetlb) && (o.thp || o.hole || o.alias || o.fresh || (o.file && o.hugetlb)))
+		die("--file and --hugetlb go with none of --thp, --hole, --alias, --fresh, nor each other");
 	if (o.hole && (o.thp || o.pages < 2))
 		die("--hole needs a 4 KiB buffer of at least 2 pages");
 	if (o.alias && (o.thp || o.hole))
@@ -410,7 +428,7 @@ static int cmd_pin(int argc, char **argv)
 	uint32_t alt_api = api2 ? (uint32_t)LOOKUP(api_names, "api", api2) : r.api;
 	r.release = LOOKUP(rel_names, "release", o.release);
 	r.flags = (o.longterm ? PWT_F_LONGTERM : 0) | (o.readonly ? PWT_F_READONLY : 0);
-	r.addr = (uintptr_t)punch_buf(alloc_buf(o.pages, o.thp), o.punch);
+	r.addr = (uintptr_t)(o.hugetlb ? hugetlb_buf(o.pages) : punch_buf(alloc_buf(o.pages, o.thp), o.punch));
 	r.len = o.pages * PG;
 	/* --hole: unmap the last page, so the module gets a partial pin (error path). */
 	if (o.hole && munmap((char *)(uintptr_t)r.addr + r.len - PG, PG))
@@ -452,10 +470,11 @@ static int cmd_pin(int argc, char **argv)
 	       o.api, o.release, o.longterm, o.thp, o.pages, r.acquired, r.released, r.parked, r.large, el);
 	/* --punch: one 4 KiB page a round, the rest still in the large folio */
 	int64_t small = o.punch >= 0 ? o.iters : 0;
-	if (o.thp && r.large != r.acquired - small)
-		die("THP buffer but %" PRId64 " of %" PRId64 " pages were in large folios (want %" PRId64 ")",
+	if ((o.thp || o.hugetlb) && r.large != r.acquired - small)
+		die("%s buffer but %" PRId64 " of %" PRId64 " pages were in large folios (want %" PRId64 ")",
+		    o.thp ? "THP" : "hugetlb",
 		    r.large, r.acquired, r.acquired - small);
-	if (!o.thp && r.large)
+	if (!o.thp && !o.hugetlb && r.large)
 		die("4 KiB buffer but %" PRId64 " pages were in large folios", r.large);
 	/* --hold-ms with --release never: the pinner stays alive beside its pins */
 	fflush(stdout);

@@ -23,7 +23,7 @@ struct opts {
 	const char *groups;			/* vfio --groups G1[,G2] */
 	long containers;			/* vfio --containers 1|2 */
 	long uid;				/* uring --uid N, -1 if none */
-	bool longterm, readonly, thp, write, hole, alias, time, fresh;
+	bool longterm, readonly, thp, write, hole, alias, time, fresh, hugetlb;
 };
 
 void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...);

@@ -193,11 +193,15 @@ static void blocked_requests_named_and_recorded(void **state)
 	char *offline[] = { "test_pages_isolated+0x5", "offline_pages+0x3a1", "memory_block_action+0x20" };
 	char *cma[] = { "alloc_contig_range_noprof+0x1", "__cma_alloc+0x99", "cma_alloc_folio+0x1" };
 	char *huge[] = { "alloc_contig_range+0x1", "alloc_contig_pages+0x9", "alloc_gigantic_folio+0x4" };
+	char *huge61[] = { "alloc_contig_range+0x1", "alloc_contig_pages+0x9", "alloc_fresh_huge_page+0x4",
+			   "alloc_pool_huge_page+0x7", "set_max_huge_pages+0x1a" };
 	char *other[] = { "alloc_contig_range+0x1", "virtio_mem_fake_offline+0x2 [virtio_mem]" };
 
 	assert_string_equal(blocked_what(offline, 3), "offline");
 	assert_string_equal(blocked_what(cma, 3), "cma");
 	assert_string_equal(blocked_what(huge, 3), "hugepage");
+	assert_string_equal(blocked_what(huge61, 5), "hugepage");
+	assert_string_equal(blocked_what(huge61, 3), "hugepage");	/* 6.1, the pool's frames cut */
 	assert_string_equal(blocked_what(other, 2), "contig");
 	assert_string_equal(blocked_what(NULL, 0), "contig");
 	assert_string_equal(blocked_what_text("cma"), "CMA allocation");
