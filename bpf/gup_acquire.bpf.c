@@ -141,7 +141,7 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const
 				    const bool fexit)
 {
 	struct pw_loop l = { .ctx = ctx };
-	struct pw_walk *w = pw_walk_begin(&l);
+	struct pw_walk *w = pw_walk_claim(&l);
 	if (!w) {
 		pw_dropped(n);
 		return;
@@ -154,14 +154,14 @@ static __always_inline void pw_took(void *ctx, struct pw_slot *s, __u32 n, const
 		w->holder = pw_new_get(&w->h, s);
 		pw_walk(&l, w, PW_W_GET);
 		pw_stat_add(PW_S_GET_REFS, w->counted);
-		pw_walk_end(&l);
+		pw_walk_unclaim(&l);
 		return;
 	}
 	w->lt = (w->h.flags & PW_F_LONGTERM) ? PW_CELL_LONGTERM : 0;
 	w->holder = pw_new_holder(&w->h);
 	pw_walk(&l, w, PW_W_ACQUIRE);
 	pw_acquired(w, false);
-	pw_walk_end(&l);
+	pw_walk_unclaim(&l);
 }
 
 /* fexit: the stack may come from the task's memo. Not from a kretprobe: its
@@ -185,8 +185,9 @@ static __always_inline int pw_exit(void *ctx, long ret, const __u16 api, const b
 	return 0;
 }
 
-/* GUP calls: F and P are the 1-based positions of gup_flags and pages; RT
- * the return type (int returns must be sign-extended from 32 bits). */
+/* The GUP lines of bpf/hooks.h: F and P are the 1-based positions of
+ * gup_flags and pages; RT the return type (int returns must be sign-extended
+ * from 32 bits). */
 #define PW_GUP_HOOKS(sym, api, F, P, RT)					\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
 { return pw_enter(api, ctx[F - 1], pw_arg(ctx, P - 1), 0); }				\
@@ -197,15 +198,8 @@ SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 SEC("kretprobe/" #sym) int BPF_KRETPROBE(kr_##sym)				\
 { return pw_exit(ctx, (RT)PT_REGS_RC(ctx), api, false); }
 
-PW_GUP_HOOKS(pin_user_pages_fast, PW_API_PIN_FAST, 3, 4, int)
-PW_GUP_HOOKS(pin_user_pages_fast_only, PW_API_PIN_FAST, 3, 4, int)	/* <= 6.2 */
-PW_GUP_HOOKS(pin_user_pages, PW_API_PIN, 3, 4, long)
-PW_GUP_HOOKS(pin_user_pages_remote, PW_API_PIN_REMOTE, 4, 5, long)
-PW_GUP_HOOKS(pin_user_pages_unlocked, PW_API_PIN_UNLOCKED, 4, 3, long)
-PW_GUP_HOOKS(get_user_pages_fast, PW_API_GET_FAST, 3, 4, int)
-PW_GUP_HOOKS(get_user_pages, PW_API_GET, 3, 4, long)
-PW_GUP_HOOKS(get_user_pages_remote, PW_API_GET_REMOTE, 4, 5, long)
-PW_GUP_HOOKS(get_user_pages_unlocked, PW_API_GET_UNLOCKED, 4, 3, long)
+#define PW_GUP_(sym, role, api, F, P, RT) PW_GUP_HOOKS(sym, PW_API_##api, F, P, RT)
+PW_HOOKS(PW_GUP_, PW_GUP_, PW_HOOK_NONE, PW_HOOK_NONE, PW_HOOK_NONE)
 
 /* memfd_pin_folios(memfd, start, end, folios, max_folios, offset): one pin
  * per folio returned, long-term by design (no FOLL_LONGTERM passed). */
@@ -223,7 +217,7 @@ SEC("kretprobe/memfd_pin_folios") int BPF_KRETPROBE(kr_memfd_pin_folios)
 static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool nostat)
 {
 	struct pw_loop l = { .ctx = ctx };
-	struct pw_walk *w = pw_walk_begin(&l);
+	struct pw_walk *w = pw_walk_claim(&l);
 	if (!w) {
 		pw_dropped(refs);
 		return 0;
@@ -241,7 +235,7 @@ static __always_inline int pw_add_pins(void *ctx, __u64 folio, __u32 refs, bool 
 	}
 	pw_walk_single(ctx, w, folio, refs, true, PW_W_ACQUIRE);
 	pw_acquired(w, nostat);
-	pw_walk_end(&l);
+	pw_walk_unclaim(&l);
 	return 0;
 }
 

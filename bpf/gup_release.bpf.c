@@ -39,7 +39,7 @@ static __always_inline struct pw_walk *pw_release_begin(struct pw_loop *l, __u64
 {
 	if (!p || !n || pw_in_gup(sp))
 		return NULL;
-	struct pw_walk *w = pw_walk_begin(l);
+	struct pw_walk *w = pw_walk_claim(l);
 	if (!w)
 		pw_stat_add(PW_S_UNTRACKED_REL, n);
 	return w;
@@ -58,7 +58,7 @@ static __always_inline void pw_released(__u64 counted, __u64 mirrored)
 static __always_inline void pw_release_end(struct pw_loop *l, struct pw_walk *w)
 {
 	pw_released(w->counted, w->mirrored);
-	pw_walk_end(l);
+	pw_walk_unclaim(l);
 }
 
 /* n entries of an array (or range) of the given kind, one pin each */
@@ -105,9 +105,9 @@ static __always_inline int pw_unpin_one(void *ctx, __u64 sp, __u64 p, __u64 refs
 	return 0;
 }
 
-/* rd: how fentry reads the first argument, pw_ptr for a struct pointer,
- * pw_arg for an array (struct page **) */
-#define PW_UNPIN_HOOKS(sym, rd, call)						\
+/* The UNPIN lines of bpf/hooks.h. rd: how fentry reads the first argument,
+ * pw_ptr for a struct pointer, pw_arg for an array (struct page **) */
+#define PW_UNPIN_HOOKS3(sym, rd, call)						\
 SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
 { __u64 sp = 0, a0 = rd(ctx, 0), a1 = ctx[1], a2 = ctx[2]; return call; }			\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
@@ -127,12 +127,5 @@ SEC("fentry/" #sym) int BPF_PROG(fe_##sym)					\
 SEC("kprobe/" #sym) int BPF_KPROBE(kp_##sym)					\
 { __u64 sp = PT_REGS_SP(ctx), a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx); return call; }
 
-PW_UNPIN_HOOKS1(unpin_user_page, pw_ptr, pw_unpin_one(ctx, sp, a0, 1, false))
-PW_UNPIN_HOOKS2(unpin_user_pages, pw_arg, pw_unpin_many(ctx, sp, a0, a1, PW_SRC_PAGES))
-/* with make_dirty false it calls unpin_user_pages(), which counts them */
-PW_UNPIN_HOOKS(unpin_user_pages_dirty_lock, pw_arg,
-	       (__u8)a2 ? pw_unpin_many(ctx, sp, a0, a1, PW_SRC_PAGES) : 0)
-PW_UNPIN_HOOKS2(unpin_user_page_range_dirty_lock, pw_ptr, pw_unpin_many(ctx, sp, a0, a1, PW_SRC_RANGE))
-PW_UNPIN_HOOKS1(unpin_folio, pw_ptr, pw_unpin_one(ctx, sp, a0, 1, true))			/* 6.11+ */
-PW_UNPIN_HOOKS2(unpin_folios, pw_arg, pw_unpin_many(ctx, sp, a0, a1, PW_SRC_FOLIOS))	/* 6.11+ */
-PW_UNPIN_HOOKS2(unpin_user_folio, pw_ptr, pw_unpin_one(ctx, sp, a0, a1, true))		/* 6.12+ */
+#define PW_UNPIN_(sym, n, rd, call) PW_UNPIN_HOOKS##n(sym, rd, call)
+PW_HOOKS(PW_HOOK_NONE, PW_HOOK_NONE, PW_HOOK_NONE, PW_HOOK_NONE, PW_UNPIN_)

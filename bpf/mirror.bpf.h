@@ -57,7 +57,7 @@ static __always_inline __u64 pw_ptr(unsigned long long *ctx, int i)
 {
 	__u64 self = pw_anchor_addr();
 	__u64 d = ctx[i] - (__u64)&pw_anchor;
-	asm volatile("" : "+r"(d));
+	barrier_var(d);
 	return d + self;
 }
 

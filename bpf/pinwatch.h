@@ -7,6 +7,7 @@
  */
 #ifndef PINWATCH_H
 #define PINWATCH_H
+#include "hooks.h"
 
 #define PW_COMM_LEN	16
 #define PW_STACK_DEPTH	32	/* frames kept per kernel stack */
@@ -14,18 +15,9 @@
 /* Through which API a pin (or FOLL_GET reference) was taken. The BPF side
  * knows the entry point it saw; userspace refines UNKNOWN/PIN_* to io_uring,
  * O_DIRECT ... from the stack (report_refine_api() in src/report.c). */
-enum pw_api {
+enum pw_api {	/* one per GUP and OWN_API line of bpf/hooks.h, in its order */
 	PW_API_UNKNOWN = 0,
-	PW_API_PIN_FAST,	/* pin_user_pages_fast */
-	PW_API_PIN,		/* pin_user_pages */
-	PW_API_PIN_REMOTE,	/* pin_user_pages_remote */
-	PW_API_PIN_UNLOCKED,	/* pin_user_pages_unlocked */
-	PW_API_MEMFD_PIN,	/* memfd_pin_folios (long-term by design) */
-	PW_API_ADD_PIN,		/* folio_add_pin: extra pin, not counted in vmstat */
-	PW_API_GET_FAST,	/* get_user_pages_fast (FOLL_GET) */
-	PW_API_GET,		/* get_user_pages */
-	PW_API_GET_REMOTE,	/* get_user_pages_remote */
-	PW_API_GET_UNLOCKED,	/* get_user_pages_unlocked */
+	PW_HOOKS(PW_API_ENUM_, PW_HOOK_NONE, PW_API_ENUM_, PW_HOOK_NONE, PW_HOOK_NONE)
 	PW_API__MAX,
 };
 

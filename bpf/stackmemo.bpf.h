@@ -75,7 +75,7 @@ static __always_inline __u64 pw_sp(void)
 	volatile __u64 here = 0;
 	__u64 self = pw_anchor_addr();
 	__u64 d = (__u64)&here - (__u64)&pw_anchor;
-	asm volatile("" : "+r"(d));
+	barrier_var(d);
 	return d + self;
 }
 

@@ -4,8 +4,32 @@
  * array, a struct folio array, or a range of consecutive struct pages. Pages
  * of one folio that follow each other form a run, applied to the folio's
  * cell at once (a THP's 512 pages are one atomic add, as the kernel's own
- * gup_folio_next() does). The walk runs under bpf_loop, one entry per
- * iteration, the array read PW_BATCH entries at a time.
+ * gup_folio_next() does). The walk runs under bpf_loop, the array read
+ * PW_BATCH entries at a time.
+ *
+ * Paths. Each bpf_loop callback (pw_walk_entry) takes one of three:
+ *   range     a range of struct pages (unpin_user_page_range_dirty_lock):
+ *             the entry's folio, and the rest of it at once;
+ *   order-0   the current run is one cached order-0 page, or there is no
+ *             run (pw_small_run): up to PW_STEPS such pages settled one at
+ *             a time by their cells alone, the common case of a 4 KiB
+ *             buffer pinned again and again;
+ *   general   one entry's folio read from struct page (pw_walk_one), then
+ *             the entries that follow while they are pages of that folio,
+ *             a whole batch in one test when they all are (a THP).
+ * A single folio or page (unpin_folio, folio_add_pin) skips the loop
+ * (pw_walk_single).
+ *
+ * Invariants, cited where they are relied on:
+ *   I1 NULL pad: buf[buf_cnt .. buf_cnt + PW_BATCH) reads 0, so the
+ *      unrolled loops read past a batch's end and stop at a NULL.
+ *   I2 a folio's struct pages span a power of two, aligned to it.
+ *   I3 an order-0 mark is true until the page is freed: a cell keeps its
+ *      meta after its pins are gone, an order-0 folio only joins a larger
+ *      one through the allocator, and pw_page_free clears the meta.
+ *   I4 numbers the verifier must not know (pw_one, pw_read_one()): a
+ *      constant that decides a branch is made precise, and the verifier
+ *      then walks the code once per value.
  */
 #ifndef PW_WALK_BPF_H
 #define PW_WALK_BPF_H
@@ -14,12 +38,9 @@
 enum pw_walk_mode { PW_W_ACQUIRE, PW_W_GET, PW_W_RELEASE };
 enum pw_walk_src { PW_SRC_PAGES, PW_SRC_FOLIOS, PW_SRC_RANGE };
 /* PW_BATCH: entries read from the array at a time; PW_STEPS: the most
- * cached order-0 pages one callback settles (pw_small_run). The verifier's
- * work, most of the load time, grows with the loops they bound. A callback
- * and its helper call cost ~250 guest instructions beyond the entries
- * (qemu -icount): 64 -> 128 took THP pin+unpin from 1.75 to 1.67x (6.1)
- * and 2.04 to 1.95x (6.12) for +0.2 s of load under TCG; 256 gains 0.05
- * more for +0.5 s. */
+ * cached order-0 pages one callback settles (pw_small_run). Larger ones
+ * save callbacks (each costs a helper call) and cost verifier work, most
+ * of the load time: bench/README.md has the figures. */
 #define PW_BATCH 128
 #define PW_STEPS 32
 
@@ -27,7 +48,7 @@ struct pw_walk {
 	__u64 src;		/* array address, or first struct page of a range */
 	__u32 n;		/* entries */
 	__u8 kind;		/* pw_walk_src */
-	__u64 base, zero;	/* vmemmap, the zero page's struct page */
+	__u64 base, zero_page;	/* vmemmap, the zero page's struct page */
 	/* acquire */
 	__u32 holder;		/* id of this call's holder, 0 if none */
 	__u32 lt;		/* PW_CELL_LONGTERM or 0 */
@@ -46,15 +67,14 @@ struct pw_walk {
 	__u32 buf_start;	/* entry of buf[0] */
 	__u32 buf_cnt;		/* entries in buf */
 	__u32 run_small;	/* the run is an order-0 folio known by its cell */
-	/* entries [buf_cnt, buf_cnt + PW_BATCH) are 0: the unrolled loops
-	 * read past the batch's end and stop at a NULL. buf[PW_BATCH...] is
-	 * only ever written with zeros (a read fills at most PW_BATCH
+	/* I1: entries [buf_cnt, buf_cnt + PW_BATCH) are 0. buf[PW_BATCH...]
+	 * is only ever written with zeros (a read fills at most PW_BATCH
 	 * entries, a short batch zeroes its tail), so it stays as the map
 	 * was created: zero, without a clear per walk. */
 	__u64 buf[2 * PW_BATCH];
 };
 
-/* Walk state, per CPU, one per nesting level (see pw_walk_begin). */
+/* Walk state, per CPU, one per nesting level (see pw_walk_claim). */
 #define PW_WALK_LEVELS 4
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -63,7 +83,7 @@ struct {
 	__type(value, struct pw_walk);
 } walks SEC(".maps") __weak;
 
-/* The levels in use on each CPU, one bit each (see pw_walk_begin). */
+/* The levels in use on each CPU, one bit each (see pw_walk_claim). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -161,7 +181,7 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 {
 	__u64 folio = w->run_folio;
 	__u32 refs = w->run_refs;
-	if (!folio || !refs || pw_is_zero(folio, w->zero, w->run_flags))
+	if (!folio || !refs || pw_is_zero(folio, w->zero_page, w->run_flags))
 		return;
 	struct pw_cell *c = pw_cell_of(w->base, folio);
 	if (mode == PW_W_GET) {
@@ -202,11 +222,9 @@ static __always_inline void pw_run_apply(void *ctx, struct pw_walk *w, const int
 		pw_unmatched(ctx, folio, refs - take, w->run_nr);
 }
 
-/* Is `page` an order-0 folio, by its cell alone? A cell keeps its meta after
- * its pins are gone; an order of 0 there stays true until the page is freed
- * (an order-0 folio only becomes part of a larger one through the allocator,
- * and pw_page_free clears the meta). Saves the struct page read that is most
- * of a 4 KiB page's cost when buffers are pinned again and again. NULL when
+/* Is `page` an order-0 folio, by its cell alone (I3)? Saves the struct page
+ * read that is most of a 4 KiB page's cost when buffers are pinned again
+ * and again. NULL when
  * the cache is off (cfg_small_cache: only with the mm_page_free hook does a
  * cell's meta outlive its pins truthfully). */
 static __always_inline struct pw_cell *pw_small_cell(__u64 base, __u64 page)
@@ -217,8 +235,9 @@ static __always_inline struct pw_cell *pw_small_cell(__u64 base, __u64 page)
 	return c && pw_meta_order0(c->meta) ? c : NULL;
 }
 
-/* Start a run at struct page `page`: find its folio (compound_head) and size. */
-static __always_inline void pw_run_start(struct pw_walk *w, __u64 page, bool is_folio)
+/* Make the folio of struct page `page` (compound_head) the current run,
+ * with no refs yet: its address, flags and size. */
+static __always_inline void pw_run_locate(struct pw_walk *w, __u64 page, bool is_folio)
 {
 	__u64 pg[2] = {};	/* flags, compound_head/_info: the first two words of struct page */
 	w->run_folio = 0;
@@ -257,10 +276,10 @@ static __always_inline bool pw_in_run(const struct pw_walk *w, __u64 p)
 	return p >= w->run_folio && p < w->run_end;
 }
 
-/* Start a run of refs on the folio of p (no run when p cannot be read). */
-static __always_inline void pw_run_begin(struct pw_walk *w, __u64 p, __u32 refs, bool is_folio)
+/* A new run of refs on the folio of p (no run when p cannot be read). */
+static __always_inline void pw_run_new(struct pw_walk *w, __u64 p, __u32 refs, bool is_folio)
 {
-	pw_run_start(w, p, is_folio);
+	pw_run_locate(w, p, is_folio);
 	if (w->run_folio)
 		w->run_refs = refs;
 }
@@ -276,7 +295,7 @@ static __always_inline void pw_walk_one(void *ctx, struct pw_walk *w, __u64 p, _
 		return;
 	}
 	pw_run_apply(ctx, w, mode);
-	pw_run_begin(w, p, refs, w->kind == PW_SRC_FOLIOS);
+	pw_run_new(w, p, refs, w->kind == PW_SRC_FOLIOS);
 }
 
 /* refs pins (references for PW_W_GET) of one cached order-0 page, the simple
@@ -309,40 +328,34 @@ static __always_inline bool pw_small_settle(struct pw_cell *c, __u32 refs, __u32
 	return true;
 }
 
-/* The common case of a 4 KiB buffer pinned again: the current run is one
- * cached order-0 page (or there is no run) and so are the entries that
- * follow. Settle the run, then up to PW_STEPS of those entries one at a
- * time, without leaving the callback (a bpf_loop callback per page costs
+/* The order-0 path: a 4 KiB buffer pinned again, where the current run is
+ * one cached order-0 page (or there is no run) and so are the entries that
+ * follow (I3). Settle the run, then up to PW_STEPS of those entries one at
+ * a time, without leaving the callback (a bpf_loop callback per page costs
  * more than the page's accounting) and without a run: a page repeated is
  * settled twice, and the next callback starts here again. Stops at anything
  * else (left to pw_walk_one with no run pending) and at the NULL past the
- * batch's end. True when w->pos moved.
+ * batch's end (I1). True when w->pos moved.
  * Shaped for the compiler, which has 4 registers that survive a call and
  * treats the cell lookup as one (the verifier inlines it): the loop is
  * unrolled (entries read at constant offsets from q, no index or count
- * kept), a release counts cells of one holder fixed before the loop, and
- * counted/mirrored follow from the entries settled, written once. Against
- * the rolled loop with those kept in the walk and on the stack: ~31
- * instructions a page instead of ~54, 4 KiB 1.48 -> 1.37x (6.12) and
- * 1.53 -> 1.42x (6.1) by instruction count (qemu -icount, one boot each).
- * Then the cells that change hands are counted as pages settled minus the
- * rare ones that do not (no count kept on the common path), and the cell
- * is one register masked in one step: ~20 a pin, ~22 a release, 4 KiB
- * 1.33 -> 1.28-1.30x (6.1; later in a boot, higher) and 1.295 -> 1.25x
- * (6.12), A/B in one boot. */
+ * kept), a release counts cells of one holder fixed before the loop,
+ * counted/mirrored follow from the entries settled, written once, the
+ * cells that change hands are counted as pages settled minus the rare ones
+ * that do not (no count on the common path), and the cell is one register
+ * masked in one step. What each step saved: bench/README.md. */
 static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 {
 	__s64 cells = mode == PW_W_RELEASE ? w->dec_cells : w->new_cells;
 	__u32 meta = mode == PW_W_RELEASE ? w->dec_holder :
 		     mode == PW_W_ACQUIRE ? w->holder | w->lt : w->holder;
-	/* miss and first start from pw_one, a number the verifier does not
-	 * know: as constants they decide branches (!first below), which marks
-	 * them precise, and then 6.1's verifier explores the unrolled loop once
-	 * per value. Each from a load of its own: copies of one register share
-	 * a scalar id, and 7.x's verifier tells apart the paths where the copy
-	 * was changed (miss += 1) from those where it was not, so the states of
+	/* I4: nil, miss and first are 0 the verifier does not know, or 6.1's
+	 * verifier walks the unrolled loop once per value of miss and first.
+	 * Each from a load of its own: copies of one register share a scalar
+	 * id, and 7.x's verifier tells apart the paths where the copy was
+	 * changed (miss += 1) from those where it was not, so the states of
 	 * the unrolled loop did not merge. */
-	__u32 refs = 0, zero = pw_read_one() - 1, miss = pw_read_one() - 1, first = pw_read_one() - 1;
+	__u32 refs = 0, nil = pw_read_one() - 1, miss = pw_read_one() - 1, first = pw_read_one() - 1;
 	struct pw_cell *c;
 	if (bpf_core_type_size(struct page) != 64)	/* the loop's pfn = off >> 6 */
 		return false;
@@ -356,14 +369,14 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 			meta = c->meta & PW_CELL_HOLDER;
 		if (!pw_small_settle(c, refs, meta, &miss, mode))
 			return false;
-		first = zero + 1;
+		first = nil + 1;
 		w->run_folio = 0;
 		w->run_end = 0;
 		w->run_refs = 0;
 		w->run_small = 0;
 	}
-	/* entries from pos on: past buf_cnt they read NULL, which stops the
-	 * loop as a page beyond the mirror does */
+	/* entries from pos on: past buf_cnt they read NULL (I1), which stops
+	 * the loop as a page beyond the mirror does */
 	__u32 j0 = (w->pos - w->buf_start) & (PW_BATCH - 1);
 	__u64 *q = &w->buf[j0];
 	/* the chunk of the last page: pages of a buffer mostly lie in the same
@@ -397,7 +410,7 @@ static __always_inline bool pw_small_run(struct pw_walk *w, const int mode)
 		 * (a struct page is 64-byte aligned: off >> 3 is a multiple
 		 * of 8), and one register for the cell's pins and meta */
 		c = (void *)ch + ((off >> 3) & (PW_CHUNK_CELLS - 1) * sizeof(*c));
-		asm volatile("" : "+r"(c));
+		barrier_var(c);
 		if (!pw_meta_order0(c->meta) || !pw_small_settle(c, 1, meta, &miss, mode))
 			break;
 	}
@@ -444,18 +457,18 @@ struct pw_loop {
 	__u32 level;
 };
 
-static __always_inline void pw_walk_end(struct pw_loop *l)
+static __always_inline void pw_walk_unclaim(struct pw_loop *l)
 {
-	__u32 zero = 0;
-	__u32 *busy = bpf_map_lookup_elem(&walk_busy, &zero);
+	__u32 key0 = 0;
+	__u32 *busy = bpf_map_lookup_elem(&walk_busy, &key0);
 	if (busy)
 		__sync_fetch_and_and(busy, ~(1U << l->level));
 }
 
-static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
+static __always_inline struct pw_walk *pw_walk_claim(struct pw_loop *l)
 {
-	__u32 zero = 0, lv;
-	__u32 *busy = bpf_map_lookup_elem(&walk_busy, &zero);
+	__u32 key0 = 0, lv;
+	__u32 *busy = bpf_map_lookup_elem(&walk_busy, &key0);
 	if (!busy)
 		return NULL;
 	for (lv = 0; lv < PW_WALK_LEVELS; lv++)
@@ -463,12 +476,12 @@ static __always_inline struct pw_walk *pw_walk_begin(struct pw_loop *l)
 			break;
 	if (lv == PW_WALK_LEVELS)
 		return NULL;
-	/* as a number the verifier does not know: a constant key of an array
-	 * map is kept precise (6.14+), and the walk was verified once per level */
+	/* I4: a constant key of an array map is kept precise (6.14+), and the
+	 * walk was verified once per level */
 	l->level = (lv + pw_read_one() - 1) & (PW_WALK_LEVELS - 1);
 	struct pw_walk *w = bpf_map_lookup_elem(&walks, &l->level);
 	if (!w) {
-		pw_walk_end(l);
+		pw_walk_unclaim(l);
 		return NULL;
 	}
 	/* the buffer is written before it is read (buf_cnt = 0): clear the rest */
@@ -532,33 +545,31 @@ static __always_inline long pw_walk_entry(__u32 i, struct pw_loop *l, const int 
 	     mode == PW_W_GET ? pw_small_run_get(w) : pw_small_run_release(w)))
 		return 0;
 	pos = w->pos;	/* reread: not live across pw_small_run's loop */
-	/* anything else: one entry the general way, then the entries that
-	 * follow while they are pages of its folio: unrolled, a load and one
-	 * compare each, at constant offsets from q (the NULL past the batch's
-	 * end stops it). A THP's 512 entries take 4 callbacks. */
+	/* the general path: one entry's folio, then the entries that follow
+	 * while they are pages of it: unrolled, a load and one compare each,
+	 * at constant offsets from q (the NULL past the batch's end stops it,
+	 * I1). A THP's 512 entries take 4 callbacks. */
 	__u64 *q = &w->buf[(pos - w->buf_start) & (PW_BATCH - 1)];
 	pw_walk_one(l->ctx, w, q[0], pw_one, mode);
 	__u64 lo = w->run_folio, span = w->run_end - lo;
 	int k = PW_BATCH;
 	/* A large folio's run (a THP's 512 entries): the rest of the batch
-	 * in one test. A folio's struct pages span a power of two, aligned
-	 * to it (checked: the zero-based range [lo, lo + span) then holds
-	 * exactly the addresses whose bits above span match lo's), so the
-	 * OR of every entry XOR lo is below span iff all of them lie in the
-	 * run: a load and two ALU ops an entry against a load, a subtract,
-	 * a compare and a count (THP 1.81 -> 1.75x on 6.1, 2.12 -> 2.04x on
-	 * 6.12 by instruction count). A NULL past the batch's end fails it,
-	 * as does any page of another folio (a PTE-mapped THP with one page
-	 * replaced: pwtest --punch); then the entry-by-entry loop finds where
-	 * the run stops. Only for runs that can fill the batch, so a small
-	 * folio never pays for the test failing. */
+	 * in one test. By I2 (checked here: [lo, lo + span) then holds
+	 * exactly the addresses whose bits above span match lo's), the OR of
+	 * every entry XOR lo is below span iff all of them lie in the run: a
+	 * load and two ALU ops an entry against a load, a subtract, a compare
+	 * and a count. A NULL past the batch's end fails it (I1), as does any
+	 * page of another folio (a PTE-mapped THP with one page replaced:
+	 * pwtest --punch); then the entry-by-entry loop finds where the run
+	 * stops. Only for runs that can fill the batch, so a small folio
+	 * never pays for the test failing. */
 	if (q[0] - lo + PW_BATCH * bpf_core_type_size(struct page) <= span &&
 	    !(span & (span - 1)) && !(lo & (span - 1))) {
 		__u64 acc = 0;
 #pragma unroll
 		for (int j = 1; j < PW_BATCH; j++) {
 			acc |= q[j] ^ lo;
-			asm volatile("" : "+r"(acc));	/* in order: no spills */
+			barrier_var(acc);	/* in order: no spills */
 		}
 		if (acc < span)
 			goto all;
@@ -581,7 +592,7 @@ static long pw_walk_release(__u32 i, struct pw_loop *l) { return pw_walk_entry(i
 static __always_inline void pw_walk(struct pw_loop *l, struct pw_walk *w, const int mode)
 {
 	w->base = pw_vmemmap();
-	w->zero = pw_zero_page(w->base);
+	w->zero_page = pw_zero_page(w->base);
 	__u32 n = w->n > PW_MAX_WALK ? PW_MAX_WALK : w->n;
 	w->n = n;
 	if (mode == PW_W_ACQUIRE)
@@ -600,8 +611,8 @@ static __always_inline void pw_walk_single(void *ctx, struct pw_walk *w, __u64 p
 					   bool is_folio, const int mode)
 {
 	w->base = pw_vmemmap();
-	w->zero = pw_zero_page(w->base);
-	pw_run_begin(w, p, refs, is_folio);
+	w->zero_page = pw_zero_page(w->base);
+	pw_run_new(w, p, refs, is_folio);
 	pw_run_apply(ctx, w, mode);
 	if (mode == PW_W_RELEASE)
 		pw_flush_dec(w);

@@ -23,16 +23,7 @@ const char *pw_api_name(enum pw_api a)
 {
 	static const char *const names[PW_API__MAX] = {
 		[PW_API_UNKNOWN] = "unknown",
-		[PW_API_PIN_FAST] = "pin_user_pages_fast",
-		[PW_API_PIN] = "pin_user_pages",
-		[PW_API_PIN_REMOTE] = "pin_user_pages_remote",
-		[PW_API_PIN_UNLOCKED] = "pin_user_pages_unlocked",
-		[PW_API_MEMFD_PIN] = "memfd_pin_folios",
-		[PW_API_ADD_PIN] = "folio_add_pin",
-		[PW_API_GET_FAST] = "get_user_pages_fast",
-		[PW_API_GET] = "get_user_pages",
-		[PW_API_GET_REMOTE] = "get_user_pages_remote",
-		[PW_API_GET_UNLOCKED] = "get_user_pages_unlocked",
+		PW_HOOKS(PW_API_NAME_, PW_HOOK_NONE, PW_API_NAME_, PW_HOOK_NONE, PW_HOOK_NONE)
 	};
 
 	return (unsigned)a < PW_API__MAX ? names[a] : "unknown";

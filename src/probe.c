@@ -19,33 +19,16 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "probe.h"
+#include "bpf/hooks.h"
 #include "ksyms.h"
 
 /* Pins are counted per GUP call: the pages a pin_user_pages*() call returned
  * (at exit), the pages an unpin_*() call is handed (at entry). Symbols this
  * kernel lacks are simply absent (e.g. unpin_folio before 6.11). */
+#define PW_PROBE_ROW_(sym, role, ...) { #sym, PW_ROLE_##role },
+#define PW_PROBE_UNPIN_(sym, ...) { #sym, PW_ROLE_RELEASE },
 static const struct { const char *sym; enum pw_role role; } hook_syms[] = {
-	{ "pin_user_pages_fast", PW_ROLE_ACQUIRE },
-	{ "pin_user_pages", PW_ROLE_ACQUIRE },
-	{ "pin_user_pages_remote", PW_ROLE_ACQUIRE },
-	{ "pin_user_pages_unlocked", PW_ROLE_ACQUIRE },
-	{ "pin_user_pages_fast_only", PW_ROLE_ACQUIRE },
-	{ "memfd_pin_folios", PW_ROLE_ACQUIRE },
-	{ "folio_add_pin", PW_ROLE_ACQUIRE },
-	{ "folio_add_pins", PW_ROLE_ACQUIRE },
-	{ "unpin_user_page", PW_ROLE_RELEASE },
-	{ "unpin_user_pages", PW_ROLE_RELEASE },
-	{ "unpin_user_pages_dirty_lock", PW_ROLE_RELEASE },
-	{ "unpin_user_page_range_dirty_lock", PW_ROLE_RELEASE },
-	{ "unpin_folio", PW_ROLE_RELEASE },
-	{ "unpin_folios", PW_ROLE_RELEASE },
-	{ "unpin_user_folio", PW_ROLE_RELEASE },
-	{ "get_user_pages_fast", PW_ROLE_API },
-	{ "get_user_pages", PW_ROLE_API },
-	{ "get_user_pages_remote", PW_ROLE_API },
-	{ "get_user_pages_unlocked", PW_ROLE_API },
-	{ "offline_pages", PW_ROLE_API },	/* blocked ranges (bpf/blocked.bpf.c) */
-	{ "migrate_pages", PW_ROLE_API },
+	PW_HOOKS(PW_PROBE_ROW_, PW_PROBE_ROW_, PW_PROBE_ROW_, PW_PROBE_ROW_, PW_PROBE_UNPIN_)
 };
 
 const char *pw_mode_name(enum pw_mode m)
