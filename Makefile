@@ -39,8 +39,9 @@ all: $(OUT)/pinwatch
 deps:
 	@tests/deps.sh
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h vmlinux.h | $(OUT)/bpf
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# -MMD: each object depends on the headers it includes, no more
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux.h | $(OUT)/bpf
+	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 
 # One BPF object per concern, statically linked by bpftool into one object,
 # so maps are shared and userspace loads a single skeleton.
@@ -51,14 +52,14 @@ $(OUT)/pinwatch.skel.h: $(OUT)/pinwatch.bpf.o
 	$(BPFTOOL) gen skeleton $< name pinwatch_bpf > $@
 
 # The page scan (`why`): an object of its own, without the tracer's maps.
-$(OUT)/bpf/pagescan.bpf.o: bpf/scan/pagescan.bpf.c bpf/*.h vmlinux.h | $(OUT)/bpf
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUT)/bpf/pagescan.bpf.o: bpf/scan/pagescan.bpf.c vmlinux.h | $(OUT)/bpf
+	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/pagescan.skel.h: $(OUT)/bpf/pagescan.bpf.o
 	$(BPFTOOL) gen skeleton $< name pagescan_bpf > $@
 
-$(OUT)/src/%.o: src/%.c src/*.h bpf/pinwatch.h | $(OUT)/src
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(OUT)/src/%.o: src/%.c | $(OUT)/src
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 # only the loaders include a skeleton: the rest does not wait for clang
 $(OUT)/src/tracer.o: $(OUT)/pinwatch.skel.h
 $(OUT)/src/pagescan.o: $(OUT)/pagescan.skel.h
@@ -71,6 +72,8 @@ $(OUT)/pinwatch-static: $(OBJS)
 
 $(OUT)/bpf $(OUT)/src:
 	mkdir -p $@
+
+-include $(BPF_OBJS:.o=.d) $(OUT)/bpf/pagescan.bpf.d $(OBJS:.o=.d)
 
 # Test pieces live next to the tests and add their own targets.
 -include tests/unit/unit.mk
