@@ -106,17 +106,7 @@ void sample_report(struct pw_report *r)
 
 static char *capture(const struct pw_report *r, bool json)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	if (json)
-		assert_int_equal(report_json(f, r), 0);
-	else
-		report_text(f, r);
-	fclose(f);
-	return buf;
+	return json ? CAPTURE(assert_int_equal(report_json(out, r), 0)) : CAPTURE(report_text(out, r));
 }
 
 char *capture_text(const struct pw_report *r)

@@ -30,7 +30,19 @@ struct pw_raw_finding mk_finding(const struct ksyms *ks, enum pw_kind kind, enum
  * points, as a run of tests/kmod's buggy driver would produce. */
 void sample_report(struct pw_report *r);
 
-/* Run a writer into a malloc'd string (open_memstream). */
+/* CAPTURE(statements writing to FILE *out): what they wrote, as a
+ * malloc'd string (open_memstream). */
+#define CAPTURE(...) ({							\
+	char *cap_buf_ = NULL;						\
+	size_t cap_len_ = 0;						\
+	FILE *out = open_memstream(&cap_buf_, &cap_len_);		\
+	assert_non_null(out);						\
+	__VA_ARGS__;							\
+	fclose(out);							\
+	cap_buf_;							\
+})
+
+/* The report's text and JSON writers into a string. */
 char *capture_text(const struct pw_report *r);
 char *capture_json(const struct pw_report *r);
 

@@ -218,11 +218,7 @@ static void whole_folios_lost_pins_lost_holders(void **state)
 	assert_int_equal(acct_collect(&s.acct, pins, 2), 0);
 	assert_int_equal(acct_account(&s.acct, &src, START, 4096, true), 0);
 	assert_int_equal(acct_topk(&s.acct, 5), 0);
-	char *t = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&t, &len);
-	metrics_write(f, &s);
-	fclose(f);
+	char *t = CAPTURE(metrics_write(out, &s));
 	assert_int_equal(count_str(t, "pinwatch_process_pinned_bytes{pid=\"other\""), 2);
 	assert_int_equal(count_str(t, "pinwatch_process_pinned_bytes{pid=\"unknown\",comm=\"?\""), 2);
 	free(t);
@@ -274,12 +270,7 @@ static void topk_folds_into_other(void **state)
 
 static char *capture(int (*fn)(FILE *, const struct pw_snapshot *), const struct pw_snapshot *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(fn(f, s), 0);
-	fclose(f);
-	return buf;
+	return CAPTURE(assert_int_equal(fn(out, s), 0));
 }
 
 static void snapshot_of_sample(struct pw_snapshot *s)
@@ -329,12 +320,7 @@ static void exposition_and_json(void **state)
 
 static char *render(const struct pw_snapshot *s, enum pw_by by, enum pw_sort key)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	top_render(f, s, by, key, 0, 0);
-	fclose(f);
-	return buf;
+	return CAPTURE(top_render(out, s, by, key, 0, 0));
 }
 
 static void top_by_process_and_cgroup(void **state)

@@ -12,12 +12,7 @@
 
 static char *write_str(struct folded *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	assert_int_equal(folded_write(out, f), 0);
-	fclose(out);
-	return buf;
+	return CAPTURE(assert_int_equal(folded_write(out, f), 0));
 }
 
 static void stacks_root_first_offsets_dropped_equal_summed(void **state)

@@ -85,13 +85,7 @@ static void sample_snapshot(struct pw_snapshot *s, int topk)
 
 static char *capture(int (*fn)(FILE *, const struct pw_snapshot *), const struct pw_snapshot *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(fn(f, s), 0);
-	fclose(f);
-	return buf;
+	return CAPTURE(assert_int_equal(fn(out, s), 0));
 }
 
 static void holder_is_first_frame_outside_gup(void **state)
@@ -518,12 +512,7 @@ static void textfile_write_is_atomic(void **state)
 
 static char *render(const struct pw_snapshot *s, enum pw_sort key, int rows, int width)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	top_render(f, s, PW_BY_HOLDER, key, rows, width);
-	fclose(f);
-	return buf;
+	return CAPTURE(top_render(out, s, PW_BY_HOLDER, key, rows, width));
 }
 
 static void top_once_table(void **state)

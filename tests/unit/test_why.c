@@ -147,12 +147,7 @@ static void a_lost_holder_is_not_named(void **state)
 
 static char *capture(void (*fn)(FILE *, const struct why_result *), const struct why_result *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	fn(f, r);
-	fclose(f);
-	return buf;
+	return CAPTURE(fn(out, r));
 }
 
 static void text_and_json_say_the_same(void **state)
@@ -224,11 +219,7 @@ static void blocked_requests_named_and_recorded(void **state)
 	assert_true(rec.at_s > 1.99 && rec.at_s < 2.01 && rec.pid == 42 && rec.n_holders == 1);
 	assert_string_equal(rec.holders[0].verdict, "short_term_pin");
 	assert_true(rec.holders[0].pid == 800 && rec.holders[0].pages == 1);
-	char *t = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&t, &len);
-	blocked_text(f, "00:00:01", &b);
-	fclose(f);
+	char *t = CAPTURE(blocked_text(out, "00:00:01", &b));
 	assert_non_null(strstr(t, "00:00:01 blocked: page migration of pfn 0x3c-0x3c by mover[42] failed "
 			       "(move_pages/migrate_pages)\n"));
 	free(t);
