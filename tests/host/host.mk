@@ -2,6 +2,7 @@
 .PHONY: host
 host: $(OUT)/pinwatch
 	@PINWATCH=$(OUT)/pinwatch tests/host/cli.sh
+	@tests/host/guestlib.sh
 	@OUT=$(OUT) tests/host/install.sh
 
 # The Debian package, built, installed on this machine with apt, checked and

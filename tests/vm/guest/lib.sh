@@ -124,24 +124,14 @@ pw_run_counted() {
 
 # Findings of a pinwatch JSON report, one line each:
 #   KIND PINS LONGTERM API ACQ_HAS_FRAME REL_HAS_FRAME
-# (the report is pretty-printed one key per line, so awk is enough here)
+# (ACQ/REL_HAS_FRAME: 1 when a frame of that stack is SYM+..., SYM the
+# second/third argument; 0 without one)
 pw_json_findings() {
-	awk -v af="$2" -v rf="$3" '
-	function val(l) { sub(/^[^:]*: */, "", l); gsub(/[",]/, "", l); return l }
-	/"findings": \[\]/ { exit }
-	/"findings": \[/ { inf = 1; next }
-	inf && /^  \]/ { exit }
-	inf && /^      "kind":/ { kind = val($0) }
-	inf && /^      "pins":/ { pins = val($0) }
-	inf && /^      "longterm":/ { lt = val($0) }
-	inf && /^      "api":/ { api = val($0) }
-	inf && /"acquire_stack": \[/ { st = "a"; if ($0 ~ /\[\]/) st = ""; next }
-	inf && /"release_stack": \[/ { st = "r"; if ($0 ~ /\[\]/) st = ""; next }
-	inf && st != "" && /^      \]/ { st = ""; next }
-	inf && st == "a" && af != "" && index($0, "\"" af "+") { ah = 1 }	# "SYM+0x..": exact
-	inf && st == "r" && rf != "" && index($0, "\"" rf "+") { rh = 1 }
-	inf && /^    \},?$/ { print kind, pins, lt, api, ah + 0, rh + 0; ah = rh = 0; st = "" }
-	' "$1"
+	jq -r --arg af "${2:-}" --arg rf "${3:-}" '
+	def has_frame($f; $st): $f != "" and any($st[]?; startswith($f + "+"));
+	.findings[] | "\(.kind) \(.pins) \(.longterm) \(.api) " +
+		"\(if has_frame($af; .acquire_stack) then 1 else 0 end) " +
+		"\(if has_frame($rf; .release_stack) then 1 else 0 end)"' "$1" 2>/dev/null
 }
 
 # pw_live_start OUT ARGS...: start live-mode pinwatch with ARGS in the
@@ -168,13 +158,16 @@ pw_bugs_expected() {
 	return 1
 }
 
-pw_json_num() {	# pw_json_num FILE KEY -> first numeric value of "KEY": N
-	sed -n "s/.*\"$2\": \(-\{0,1\}[0-9][0-9]*\).*/\1/p" "$1" | head -n1
+# pw_json_num FILE KEY / pw_json_bool FILE KEY: the value of the first
+# KEY in document order whose value is a number / a boolean (jq: parsed, so
+# indentation does not matter); pw_json FILE FILTER for anything else
+pw_json_num() {
+	jq -r --arg k "$2" 'first(.. | objects | select(has($k)) | .[$k] | numbers | tostring) // empty' "$1" 2>/dev/null | head -n1
 }
-
-pw_json_bool() {	# pw_json_bool FILE KEY -> first true/false value of "KEY"
-	sed -n "s/.*\"$2\": \(true\|false\).*/\1/p" "$1" | head -n1
+pw_json_bool() {
+	jq -r --arg k "$2" 'first(.. | objects | select(has($k)) | .[$k] | booleans | tostring) // empty' "$1" 2>/dev/null | head -n1
 }
+pw_json() { jq -r "$2" "$1" 2>/dev/null; }
 
 # Check the tracer's report of one case against what the case did:
 # exact findings (kind:pins[:longterm]), frames on their stacks, and its
@@ -336,29 +329,13 @@ pw_check() {
 #     VERDICT HOLDER COMM PID PAGES PINS REFS FOLIOS
 # ("-" for what a group of an unknown holder does not have)
 pw_why_groups() {
-	awk '
-	function val(s) { sub(/^[^:]*: "?/, "", s); sub(/"?,?$/, "", s); return s }
-	/^    \{$/ { g = 1; v = h = c = p = pg = pn = rf = fo = "-"; next }
-	g && /^      "verdict": / { v = val($0) }
-	g && /^      "holder": / { h = val($0) }
-	g && /^      "comm": / { c = val($0) }
-	g && /^      "pid": / { p = val($0) }
-	g && /^      "pages": / { pg = val($0) }
-	g && /^      "pins": / { pn = val($0) }
-	g && /^      "refs": / { rf = val($0) }
-	g && /^      "folios": / { fo = val($0) }
-	g && /^    \},?$/ { print v, h, c, p, pg, pn, rf, fo; g = 0 }
-	' "$1"
+	jq -r '.groups[] | [.verdict, .holder, .comm, .pid, .pages, .pins, .refs, .folios] |
+		map(if . == null then "-" else tostring end) | join(" ")' "$1" 2>/dev/null
 }
 
 # pw_why_pfns FILE VERDICT: the first pfn of each folio of that group, one a line
 pw_why_pfns() {
-	awk -v want="$2" '
-	function val(s) { sub(/^[^:]*: "?/, "", s); sub(/"?,?$/, "", s); return s }
-	/^    \{$/ { v = "" }
-	/^      "verdict": / { v = val($0) }
-	v == want && /^          "pfn": / { print val($0) }
-	' "$1"
+	jq -r --arg v "$2" '.groups[] | select(.verdict == $v) | .pfns[].pfn' "$1" 2>/dev/null
 }
 
 # --- serve and its accounting view -------------------------------------------
@@ -374,11 +351,16 @@ pw_serve_start() {
 }
 # pw_prom SERIES: its value in serve's textfile
 pw_prom() { awk -v k="$1" '$1 == k { print $2 }' /tmp/pw.prom; }
-# pw_proc_row PID: the process row of serve's latest JSON line (flat: no braces inside)
-pw_proc_row() { tail -n1 /tmp/serve.jsonl | grep -o "{\"pid\":$1,\"comm\":\"[^\"]*\",\"processes\":[0-9]*,\"alive\"[^}]*}"; }
-pw_cgroup_row() { tail -n1 /tmp/serve.jsonl | grep -o "{\"cgroup\":\"$1\",[^}]*}"; }
-# pw_field ROW KEY: a number, string (quoted) or array of a flat JSON row
-pw_field() { echo "$1" | sed -n "s/.*\"$2\":\(\[[^]]*\]\|[^,}]*\).*/\1/p"; }
+# pw_proc_row PID: the process row of serve's latest JSON line, compact
+# (PID a number, or "exited" for the first row of a process gone)
+pw_proc_row() {
+	tail -n1 "${PW_SERVE_JSONL:-/tmp/serve.jsonl}" | jq -c --arg p "$1" \
+		'[.processes[] | select(if $p == "exited" then .alive == false and .pid > 0
+					 else .pid == ($p | tonumber) end)][0] // empty' 2>/dev/null
+}
+pw_cgroup_row() { tail -n1 "${PW_SERVE_JSONL:-/tmp/serve.jsonl}" | jq -c --arg c "$1" '.cgroups[] | select(.cgroup == $c)' 2>/dev/null; }
+# pw_field ROW KEY: a number, string (quoted) or array of a row, as JSON
+pw_field() { echo "$1" | jq -c --arg k "$2" 'if has($k) then .[$k] else empty end' 2>/dev/null; }
 # pw_wait_field PID KEY VALUE [SECS]: until pid's row has KEY = VALUE (20 s)
 pw_wait_field() {
 	i=0

@@ -79,7 +79,7 @@ pw_check uring-released pw_row_gone $p
 sh -c "$enter" uring pwtest uring --uid 65534 --pages 16 --hold-ms 20000 --release child >/tmp/uring.out
 p=$(sed -n 's/.*release=child child=\([0-9]*\).*/\1/p' /tmp/uring.out)
 i=0
-until parent=$(pw_proc_row '[1-9][0-9]*' | grep '"alive":false' | head -n1); [ -n "$parent" ] || [ $i -ge 100 ]; do
+until parent=$(pw_proc_row exited); [ -n "$parent" ] || [ $i -ge 100 ]; do
 	sleep 0.2; i=$((i + 1))
 done
 echo "io_uring, pinner gone: $parent"

@@ -34,7 +34,8 @@ n=$((3 * 2048 * 40))
 
 pw_case --wait 10 three-on-cpu0-auto $n $n -- sh /tmp/pw3.sh
 for s in pin_user_pages_fast unpin_user_pages; do
-	grep -q "\"$s\": \"kprobe\"" "$PW_JSON" || pw_fail "auto attached $s with $(grep "\"$s\"" "$PW_JSON")"
+	a=$(pw_json "$PW_JSON" ".attach[\"$s\"]")
+	[ "$a" = kprobe ] || pw_fail "auto attached $s with $a"
 done
 
 # forced fentry: a loss is allowed, a silent one is not; pinwatch's reading

@@ -74,5 +74,5 @@ capeff_ok "$ce" 0x20 || pw_fail "run: CapEff $ce after attach, want CAP_KILL (an
 [ "$su" = 65534 ] || pw_fail "run: CMD uid '$su', want 65534"
 [ "$rc" = 143 ] || pw_fail "run: exit $rc after SIGTERM, want 143 (CMD killed by the forwarded SIGTERM)"
 grep -q '^SUMMARY: pinwatch' /tmp/term.err || pw_fail "run: no report after SIGTERM: $(tail -n 3 /tmp/term.err)"
-grep -q '"findings": \[\]' /tmp/term.json || pw_fail "run: no JSON report after SIGTERM"
+[ "$(pw_json /tmp/term.json '.findings | length')" = 0 ] || pw_fail "run: no JSON report after SIGTERM"
 pw_done

@@ -13,7 +13,7 @@ mode=${PW_TRACE:-auto}
 pr() { pinwatch run --attach "$mode" --settle 500ms "$@"; }
 
 # dropped_pages JSON: the report's dropped.pages (pins beyond the mirror)
-dropped_pages() { sed -n '/"dropped"/,/}/s/.*"pages": \([0-9]*\).*/\1/p' "$1"; }
+dropped_pages() { pw_json "$1" .dropped.pages; }
 
 # check NAME WANT_STATUS -- pinwatch-run-args...: also keeps stderr in /tmp/err
 check() {
@@ -53,10 +53,10 @@ grep -q 'bad.supp:2' /tmp/err || pw_fail "malformed-suppressions: error does not
 # lives, though its one chunk spans 65536): every one counted as dropped, report incomplete, never a clean exit
 check full-mirror-is-not-clean 23 -- --max-pages 4 --json /tmp/f.json -- \
 	pwtest pin --api fast --pages 16 --release unpin
-grep -q '"incomplete": true' /tmp/f.json || pw_fail "full mirror: report not marked incomplete"
+[ "$(pw_json /tmp/f.json .incomplete)" = true ] || pw_fail "full mirror: report not marked incomplete"
 dropped=$(dropped_pages /tmp/f.json)
 [ "$dropped" = 16 ] || pw_fail "full mirror: $dropped dropped pages counted, want 16 (all 16 pins beyond pfn 3)"
-grep -q '"findings": \[\]' /tmp/f.json || pw_fail "full mirror: releases of unmirrored pins must not become findings"
+[ "$(pw_json /tmp/f.json '.findings | length')" = 0 ] || pw_fail "full mirror: releases of unmirrored pins must not become findings"
 grep -q 'INCOMPLETE' /tmp/err || pw_fail "full mirror: text report does not say INCOMPLETE"
 
 # --max-pages is exact inside a mirror chunk (65536 cells): a tmpfs file's
@@ -79,16 +79,16 @@ else
 	got_drop=$(dropped_pages /tmp/m.json)
 	[ "$got_acq" = $((3 * below)) ] && [ "$got_drop" = $((3 * above)) ] ||
 		pw_fail "max-pages-exact (cut $cut, $below pages below): mirrored $got_acq, dropped $got_drop; want $((3 * below)), $((3 * above))"
-	grep -q '"findings": \[\]' /tmp/m.json || pw_fail "max-pages-exact: releases of unmirrored pins must not become findings"
+	[ "$(pw_json /tmp/m.json '.findings | length')" = 0 ] || pw_fail "max-pages-exact: releases of unmirrored pins must not become findings"
 fi
 umount /tmp/pwshm
 
 # JSON on stdout, and pins of a forked grandchild are followed
 PW_CASES=$((PW_CASES + 1))
-pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never; st=$?; exit $st' > /tmp/o.json 2>/tmp/err
+pr --json - -- sh -c 'pwtest pin --api fast --pages 4 --release never >/dev/null; st=$?; exit $st' > /tmp/o.json 2>/tmp/err
 rc=$?
 if [ "$rc" = 23 ] && [ "$(pw_json_findings /tmp/o.json | awk 'NF {print $1 ":" $2}')" = leak:4 ] &&
-   grep -q '"comm": "pwtest"' /tmp/o.json; then
+   [ "$(pw_json /tmp/o.json '.findings[0].comm')" = pwtest ]; then
 	echo "ok json-stdout-and-fork-following"
 else pw_fail "json-stdout-and-fork-following: exit $rc (want 23): $(head -c 400 /tmp/o.json)"; fi
 pwtest release-leaked >/dev/null

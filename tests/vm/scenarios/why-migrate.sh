@@ -29,14 +29,14 @@ pw_check "live: 4 failed page migrations, one a folio" \
 	[ "$(grep -c 'blocked: page migration of pfn 0x[0-9a-f]*-0x[0-9a-f]* by pwtest\[[0-9]*\] failed (move_pages/migrate_pages)$' /tmp/live.out)" = 4 ]
 pw_check "live: each held by the module's pin" \
 	[ "$(grep -c '^  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest\[[0-9]*\] via pin_user_pages_fast, 1 pages from pfn 0x' /tmp/live.out)" = 4 ]
-pw_check "live report: 4 migrations in --json" [ "$(grep -c '"what": "migrate"' /tmp/live.json)" = 4 ]
-pw_check "live report: asked by move_pages" [ "$(grep -c '"reason": "move_pages/migrate_pages"' /tmp/live.json)" = 4 ]
+pw_check "live report: 4 migrations in --json" [ "$(pw_json /tmp/live.json '[.blocked[] | select(.what == "migrate")] | length')" = 4 ]
+pw_check "live report: asked by move_pages" [ "$(pw_json /tmp/live.json '[.blocked[] | select(.reason == "move_pages/migrate_pages")] | length')" = 4 ]
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 
 # run: the same failures in its report (the pins it leaves make exit 23)
 pinwatch run --attach "$mode" --settle 1s --json /tmp/run.json -- pwtest move --pages 2 >/tmp/run.out 2>&1; rc=$?
 pw_check "run: exit 23 (the module keeps the pins)" [ "$rc" = 23 ]
 pw_check "run report: 2 failed migrations asked by move_pages" \
-	[ "$(grep -c '"reason": "move_pages/migrate_pages"' /tmp/run.json)" = 2 ]
+	[ "$(pw_json /tmp/run.json '[.blocked[] | select(.reason == "move_pages/migrate_pages")] | length')" = 2 ]
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 pw_done

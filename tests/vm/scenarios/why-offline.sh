@@ -103,8 +103,8 @@ else
 	pw_check "all of RAM: the reference, not a pin, taker swept" \
 		[ "$(group_line /tmp/all.json reference_not_a_pin | awk '{ print ($7 >= 16) }')" = 1 ]
 fi
-pw_check "live report: the failed offline, once, in --json" [ "$(grep -c '"what": "offline"' /tmp/live.json)" = 1 ]
-pw_check "live report: its holders in --json" sh -c 'grep -A1 "\"verdict\": \"short_term_pin\"" /tmp/live.json | grep -q "\"holder\": \"pinwatch_test:pwt_pin_fast\""'
+pw_check "live report: the failed offline, once, in --json" [ "$(pw_json /tmp/live.json '[.blocked[] | select(.what == "offline")] | length')" = 1 ]
+pw_check "live report: its holders in --json" [ "$(pw_json /tmp/live.json '[.blocked[].holders[] | select(.verdict == "short_term_pin") | .holder] | unique | join(",")')" = pinwatch_test:pwt_pin_fast ]
 pw_check "live report: the failed offline in the text" \
 	grep -q "^blocked: offline of pfn $(printf %#x "$first")-$(printf %#x "$last") by sh\[[0-9]*\] at [0-9.]*s: short_term_pin pinwatch_test:pwt_pin_fast ($nb pages)" /tmp/live.out
 
