@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "monitor.h"
+#include "folded.h"
 #include "ksyms.h"
 #include "privs.h"
 #include "pagescan.h"
@@ -141,6 +142,19 @@ static int client_snap(void *ctx, struct pw_snapshot *snap)
 }
 static void client_wait(void *ctx, int ms) { poll(NULL, 0, ms); }
 
+/* --folded: the pins held when top quits, by (process, acquiring stack) */
+static void write_folded(const struct pw_options *o, const struct pw_view *v, const struct ksyms *ks)
+{
+	struct folded f = { 0 };
+	int err = folded_add_pins(&f, v, ks);
+
+	if (!err)
+		err = folded_write_file(o->folded, &f);
+	if (err)
+		fprintf(stderr, "pinwatch: cannot write --folded %s: %s\n", o->folded, strerror(-err));
+	folded_free(&f);
+}
+
 int cmd_top(struct pw_options *o)
 {
 	static struct monitor_client c;
@@ -166,6 +180,8 @@ int cmd_top(struct pw_options *o)
 		fprintf(stderr, "pinwatch: holders from pinwatch %s (pid %d), tracing for %.1fs\n",
 			c.info.mode, c.info.pid, (pw_now_ns() - c.info.start_ns) / 1e9);
 		int rc = top_loop(o, &src, table, live);
+		if (o->folded)
+			write_folded(o, &c.view, c.ks);
 		ksyms_free(c.ks);
 		share_disconnect(&c.view);
 		return rc;
@@ -181,6 +197,8 @@ int cmd_top(struct pw_options *o)
 	if (!live)
 		fprintf(stderr, "pinwatch: tracing for %.1fs\n", o->interval_ns / 1e9);
 	rc = top_loop(o, &src, table, live);
+	if (o->folded)
+		write_folded(o, tracer_view(m.s.tr), m.s.plan.ksyms);
 	monitor_end(&m);
 	return rc;
 }

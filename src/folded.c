@@ -13,6 +13,8 @@
 #include <string.h>
 #include "folded.h"
 #include "atomicfile.h"
+#include "report.h"
+#include "view.h"
 
 int folded_add(struct folded *f, const char *what, const char *comm, char *const *frames, int n,
 	       __u64 count)
@@ -54,12 +56,47 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
 }
 
-int folded_write(FILE *out, struct folded *f)
+static int cmp_pin_stack(const void *a, const void *b)
 {
-	qsort(f->lines, f->n, sizeof(*f->lines), cmp_line);
+	const struct pw_pin *x = a, *y = b;
+	if (x->h.stack_id != y->h.stack_id)
+		return x->h.stack_id < y->h.stack_id ? -1 : 1;
+	return strncmp(x->h.comm, y->h.comm, PW_COMM_LEN);
+}
+
+int folded_add_pins(struct folded *f, const struct pw_view *v, const struct ksyms *ks)
+{
+	struct pw_pin *pins = NULL;
+	char **frames = NULL;
+	int n = 0, nf = 0, err = view_pins(v, &pins, &n);
+
+	qsort(pins, n, sizeof(*pins), cmp_pin_stack);
+	for (int i = 0; !err && i < n; i++) {
+		const struct pw_pin *p = &pins[i];
+		if (!i || p->h.stack_id != pins[i - 1].h.stack_id) {
+			__u64 ips[PW_STACK_DEPTH];
+			int k = p->h.stack_id >= 0 ? view_stack(v, p->h.stack_id, ips) : 0;
+			report_free_frames(frames, nf);
+			frames = NULL;
+			nf = 0;
+			if (k)
+				report_symbolize(ks, ips, k, &frames, &nf);
+		}
+		err = folded_add(f, "pinned", p->h.comm, frames, nf, p->pins < p->nr_pages ? p->pins : p->nr_pages);
+	}
+	report_free_frames(frames, nf);
+	free(pins);
+	return err;
+}
+
+/* Lines sorted by folded_sort: one line per stack, equal ones (other
+ * offsets) summed */
+static int write_sorted(FILE *out, const void *arg)
+{
+	const struct folded *f = arg;
+
 	for (size_t i = 0; i < f->n; i++) {
 		__u64 c = f->lines[i].count;
-		/* one line per stack: equal ones (other offsets) summed */
 		while (i + 1 < f->n && !strcmp(f->lines[i].stack, f->lines[i + 1].stack))
 			c += f->lines[++i].count;
 		if (c)
@@ -68,14 +105,16 @@ int folded_write(FILE *out, struct folded *f)
 	return fflush(out) || ferror(out) ? -EIO : 0;
 }
 
-static int fill(FILE *out, const void *f)
+int folded_write(FILE *out, struct folded *f)
 {
-	return folded_write(out, (struct folded *)f);
+	qsort(f->lines, f->n, sizeof(*f->lines), cmp_line);
+	return write_sorted(out, f);
 }
 
 int folded_write_file(const char *path, struct folded *f)
 {
-	return atomic_write(path, fill, f);
+	qsort(f->lines, f->n, sizeof(*f->lines), cmp_line);
+	return atomic_write(path, write_sorted, f);
 }
 
 void folded_free(struct folded *f)

@@ -19,6 +19,12 @@ struct folded {
  * frames as report_symbolize() makes them, leaf first. 0 or -ENOMEM. */
 int folded_add(struct folded *f, const char *what, const char *comm, char *const *frames, int n,
 	       __u64 count);
+struct pw_view;
+struct ksyms;
+/* The pins the mirror v holds now, "pinned" by (process, acquiring stack):
+ * each stack symbolized once with ks (NULL: hex frames), pages counted as
+ * the holder gauges count them. 0 or -errno. */
+int folded_add_pins(struct folded *f, const struct pw_view *v, const struct ksyms *ks);
 /* Sorted, equal stacks summed, zero counts left out. */
 int folded_write(FILE *out, struct folded *f);
 /* The same into path through a temporary file renamed over it. 0 or -errno. */

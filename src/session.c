@@ -272,40 +272,13 @@ int session_report(struct session *s, struct pw_report *r)
 	return err;
 }
 
-static int cmp_pin_stack(const void *a, const void *b)
-{
-	const struct pw_pin *x = a, *y = b;
-	if (x->h.stack_id != y->h.stack_id)
-		return x->h.stack_id < y->h.stack_id ? -1 : 1;
-	return strncmp(x->h.comm, y->h.comm, PW_COMM_LEN);
-}
-
-/* --folded: the pins held now by (process, acquiring stack), each stack
- * symbolized once, and the findings by theirs */
+/* --folded: the pins held now by (process, acquiring stack), and the
+ * findings by theirs */
 static void emit_folded(struct session *s, const struct pw_options *o, const struct pw_report *r)
 {
-	const struct pw_view *v = tracer_view(s->tr);
 	struct folded f = { 0 };
-	struct pw_pin *pins = NULL;
-	char **frames = NULL;
-	int n = 0, nf = 0, err = view_pins(v, &pins, &n);
+	int err = folded_add_pins(&f, tracer_view(s->tr), s->plan.ksyms);
 
-	qsort(pins, n, sizeof(*pins), cmp_pin_stack);
-	for (int i = 0; !err && i < n; i++) {
-		const struct pw_pin *p = &pins[i];
-		if (!i || p->h.stack_id != pins[i - 1].h.stack_id) {
-			__u64 ips[PW_STACK_DEPTH];
-			int k = p->h.stack_id >= 0 ? view_stack(v, p->h.stack_id, ips) : 0;
-			report_free_frames(frames, nf);
-			frames = NULL;
-			nf = 0;
-			if (k)
-				report_symbolize(s->plan.ksyms, ips, k, &frames, &nf);
-		}
-		err = folded_add(&f, "pinned", p->h.comm, frames, nf, p->pins < p->nr_pages ? p->pins : p->nr_pages);
-	}
-	report_free_frames(frames, nf);
-	free(pins);
 	for (int i = 0; !err && i < r->n_groups; i++) {
 		const struct pw_group *g = &r->groups[i];
 		if (!g->suppressed)

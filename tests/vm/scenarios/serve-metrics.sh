@@ -84,15 +84,17 @@ self_metrics() {
 		grep -q '^process_open_fds [1-9]' /tmp/m.txt && ! grep -q '^process_' /tmp/pw.prom
 }
 pw_check self-metrics-http-only self_metrics
-pw_check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | grep -q "^{\"type\":\"pinwatch-stream\",\"schema_version\":1,"'
+pw_check json-lines sh -c 'tail -n1 /tmp/serve.jsonl | jq -e "(.type == \"pinwatch-stream\") and (.schema_version == 1)" >/dev/null'
 # top next to serve: one table at once, from serve's mirror (no tracing of its own)
 pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
-pinwatch top --once >/tmp/topc.out 2>/tmp/topc.err; rc=$?
+pinwatch top --once --folded /tmp/topc.folded >/tmp/topc.out 2>/tmp/topc.err; rc=$?
 cat /tmp/topc.err /tmp/topc.out
 pw_check top-next-to-serve-exit-0 [ "$rc" = 0 ]
 pw_check top-next-to-serve-reads-its-mirror grep -q "holders from pinwatch serve (pid $sp)" /tmp/topc.err
 pw_check top-next-to-serve-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/topc.out
 pw_check top-next-to-serve-counts grep -q "findings: leak 0, put_instead_of_unpin 1," /tmp/topc.out
+# --folded: the pins held when top quit, by stack, root first
+pw_check top-next-to-serve-folded grep -qE '^pinned;pwtest;([^;]+;)*pwt_pin_plain \[pinwatch_test\](;[^;]+)* 16$' /tmp/topc.folded
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 
 kill -TERM $sp; wait $sp; rc=$?
@@ -104,7 +106,7 @@ pw_check textfile-whole-after-exit grep -q '^pinwatch_pins_acquired_total ' /tmp
 
 # top --once: the holder table of a pin held now
 # (one table after --interval of tracing: the pin is taken within it)
-pinwatch top --attach "$mode" --once --interval 4s >/tmp/top.out 2>/tmp/top.err &
+pinwatch top --attach "$mode" --once --interval 4s --folded /tmp/top.folded >/tmp/top.out 2>/tmp/top.err &
 tp=$!
 i=0; until grep -q 'tracing for' /tmp/top.err || [ $i -ge 150 ]; do sleep 0.2; i=$((i + 1)); done
 pwtest pin --api plain --longterm --pages 16 --release never >/dev/null || pw_fail "pin workload"
@@ -114,6 +116,7 @@ cat /tmp/top.out
 pw_check top-once-exit-0 [ "$rc" = 0 ]
 pw_check top-once-row awk '$1 == "pinwatch_test:pwt_pin_plain" && $2 == 16 && $4 == 16 { ok = 1 } END { exit !ok }' /tmp/top.out
 pw_check top-once-no-escapes sh -c '! grep -q "$(printf "\033")" /tmp/top.out'
+pw_check top-once-folded grep -qE '^pinned;pwtest;([^;]+;)*pwt_pin_plain \[pinwatch_test\](;[^;]+)* 16$' /tmp/top.folded
 pwtest release-leaked >/dev/null || pw_fail "release-leaked"
 
 # top, live, on a terminal (pwtest pty): redraws in place with plain ANSI,
