@@ -67,6 +67,7 @@ int cmd_live(struct pw_options *o)
 	int rc = session_start(&s, o, false, &hooks);
 	if (rc)
 		return rc;
+	session_scan_before(&s);	/* before share: clients count them */
 	/* after the drop: capset() is per thread, and the answering thread must
 	 * not keep what the rest gave up */
 	session_drop_privileges(&s, 0);

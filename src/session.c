@@ -222,6 +222,42 @@ void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps)
 			m->z[m->n++] = (struct pw_zone_span){ "CMA", a[i].base_pfn, a[i].base_pfn + a[i].count };
 }
 
+void session_scan_before(struct session *s)
+{
+	const struct pw_view *v = tracer_view(s->tr);
+	struct pagescan *ps = s->scan;
+	struct pw_scan scan;
+	char err[256];
+	__u64 t0 = pw_now_ns();
+
+	if (!ps && !(ps = pagescan_open(s->plan.ksyms, err, sizeof(err)))) {
+		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
+		return;
+	}
+	if (ps != s->scan)
+		zone_map_cma(&s->cma, ps);
+	if (pagescan_range(ps, 0, v->max_pfn, &scan, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < scan.n; i++) {
+			const struct pw_scan_rec *r = &scan.recs[i];
+			struct pw_cell cell = { 0 };
+			view_cell(v, r->pfn, &cell);
+			if (r->pins > cell.pins) {
+				s->pre_pins += r->pins - cell.pins;
+				s->pre_pages += r->nr_pages;
+			}
+		}
+		fprintf(stderr, "pinwatch: %llu pages (%llu pins) were pinned before tracing began "
+			"(holder \"%s\"; scan of %.1f GiB in %.2f s)\n", (unsigned long long)s->pre_pages,
+			(unsigned long long)s->pre_pins, PW_HOLDER_BEFORE, v->max_pfn * 4096.0 / (1 << 30),
+			(pw_now_ns() - t0) / 1e9);
+		pagescan_free(&scan);
+	} else {
+		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
+	}
+	if (ps != s->scan)
+		pagescan_close(ps);
+}
+
 int session_zone_check(struct session *s)
 {
 	struct pw_zone_finding *f = NULL;

@@ -55,6 +55,10 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 int session_audit(struct session *s, __u64 max_age_ns, bool final);
 /* The second half alone (run checks it every second while CMD runs). */
 int session_zone_check(struct session *s);
+/* Pins older than tracing: every folio's own pin count, less what the
+ * mirror already holds (pins taken since attach), read once at start into
+ * pre_pins/pre_pages (holder before_tracing; said on stderr). */
+void session_scan_before(struct session *s);
 /* The CMA areas as zone spans named "CMA" (ps may be NULL: none). */
 void zone_map_cma(struct pw_zone_map *m, struct pagescan *ps);
 /* findings + totals + vmstat drift into r (caller report_free()s it). */

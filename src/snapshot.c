@@ -12,9 +12,7 @@
 #include <unistd.h>
 #include "monitor.h"
 #include "ksyms.h"
-#include "parse.h"
 #include "blocked.h"
-#include "pagescan.h"
 #include "procacct.h"
 
 /* kallsyms as it is after attach, so BPF trampolines on the stacks are named
@@ -51,44 +49,6 @@ static void on_blocked(void *arg, const struct pw_blocked *b)
 	}
 }
 
-/* Pins older than tracing: every folio's own pin count, less what the mirror
- * already holds (pins taken since attach), read once at start. */
-static void scan_before(struct monitor *m)
-{
-	const struct pw_view *v = tracer_view(m->s.tr);
-	struct pagescan *ps = m->s.scan;
-	struct pw_scan scan;
-	char err[256];
-	__u64 t0 = pw_now_ns();
-
-	if (!ps && !(ps = pagescan_open(m->s.plan.ksyms, err, sizeof(err)))) {
-		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
-		return;
-	}
-	if (ps != m->s.scan)
-		zone_map_cma(&m->s.cma, ps);
-	if (pagescan_range(ps, 0, v->max_pfn, &scan, err, sizeof(err)) == 0) {
-		for (size_t i = 0; i < scan.n; i++) {
-			const struct pw_scan_rec *r = &scan.recs[i];
-			struct pw_cell cell = { 0 };
-			view_cell(v, r->pfn, &cell);
-			if (r->pins > cell.pins) {
-				m->s.pre_pins += r->pins - cell.pins;
-				m->s.pre_pages += r->nr_pages;
-			}
-		}
-		fprintf(stderr, "pinwatch: %llu pages (%llu pins) were pinned before tracing began "
-			"(holder \"%s\"; scan of %.1f GiB in %.2f s)\n", (unsigned long long)m->s.pre_pages,
-			(unsigned long long)m->s.pre_pins, PW_HOLDER_BEFORE, v->max_pfn * 4096.0 / (1 << 30),
-			(pw_now_ns() - t0) / 1e9);
-		pagescan_free(&scan);
-	} else {
-		fprintf(stderr, "pinwatch: pins older than tracing are not counted: %s\n", err);
-	}
-	if (ps != m->s.scan)
-		pagescan_close(ps);
-}
-
 int monitor_start(struct monitor *m, struct pw_options *o)
 {
 	memset(m, 0, sizeof(*m));
@@ -98,7 +58,7 @@ int monitor_start(struct monitor *m, struct pw_options *o)
 	if (!rc)
 		reload_ksyms(m);
 	if (!rc)
-		scan_before(m);
+		session_scan_before(&m->s);
 	return rc;
 }
 
