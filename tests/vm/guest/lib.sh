@@ -66,11 +66,11 @@ pw_load_module() {
 
 # THP for the buffers pwtest asks for with --thp (MADV_HUGEPAGE); its 4 KiB
 # buffers are MADV_NOHUGEPAGE, so "madvise" or "always" both work.
-pw_thp() {
-	mode=${1:-madvise}
+pw_thp() {	# (not "mode": scenarios keep their attach mode in it)
+	thp_mode=${1:-madvise}
 	f=/sys/kernel/mm/transparent_hugepage/enabled
 	[ -w $f ] || pw_die "no $f (THP not built in?)"
-	echo "$mode" > $f || pw_die "cannot set THP enabled=$mode"
+	echo "$thp_mode" > $f || pw_die "cannot set THP enabled=$thp_mode"
 	# Direct compaction for madvised regions, so a 2 MiB folio is really obtained.
 	echo madvise > /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null
 	echo "thp: enabled=$(cat $f)"
