@@ -36,6 +36,12 @@ install: $(OUT)/pinwatch
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
+# make image: the container image of deploy/container/Containerfile, built
+# with Debian's buildah on a base made by mmdebstrap, and run once (root).
+.PHONY: image
+image:
+	@deploy/container/build-image.sh
+
 # make deb: a Debian package (debian/, debhelper) built from the tracked
 # files of this tree in $(OUT)/deb, checked by lintian.
 .PHONY: deb

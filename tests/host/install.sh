@@ -80,7 +80,8 @@ if make -s -C "$top" OUT="$out" "$out/pinwatch-static" >"$tmp/static.log" 2>&1 &
 else res FAIL host/install/static-libbpf "$(tail -n 2 "$tmp/static.log"; ldd "$st" 2>&1 | grep -E 'bpf|elf|libz')"; fi
 
 # the DaemonSet: a valid apps/v1 manifest with what pinwatch needs, no more
-# (no builder runs here: the Containerfile is checked for what it installs)
+# (the Containerfile is checked for what it installs; `make image` builds it,
+# outside make check)
 if /usr/bin/python3 - "$top/deploy/kubernetes/pinwatch-daemonset.yaml" "$top/deploy/container/Containerfile" >"$tmp/k8s" 2>&1 <<'PY'
 import sys, yaml
 d = yaml.safe_load(open(sys.argv[1]))
