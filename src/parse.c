@@ -62,11 +62,14 @@ static const struct unit dur_units[] = {
 	{ "h", 3600ULL * 1000000000ULL }, { "d", 86400ULL * 1000000000ULL },
 };
 
-/* One "1.5h" term of a duration into *ns (added); advances *sp. */
-static int duration_term(const char **sp, __u64 *ns, bool bare_ok)
+/* One "1.5h" term of a duration into *ns (added); advances *sp. Its unit
+ * must be finer than *unit, the previous term's ("1h30m", not "30m1h" or
+ * "1s1s"); *unit becomes its own. */
+static int duration_term(const char **sp, __u64 *ns, size_t *unit, bool bare_ok)
 {
 	const char *s = *sp;
 	__u64 ip, fp = 0, scale = 1, mult = 0;
+	size_t u = 0;
 	int nd, nf = 0;
 
 	nd = parse_digits(&s, &ip);
@@ -89,6 +92,7 @@ static int duration_term(const char **sp, __u64 *ns, bool bare_ok)
 		size_t l = strlen(dur_units[i].suffix);
 		if (!strncmp(s, dur_units[i].suffix, l)) {
 			mult = dur_units[i].mult;
+			u = i;
 			s += l;
 			break;
 		}
@@ -98,7 +102,10 @@ static int duration_term(const char **sp, __u64 *ns, bool bare_ok)
 			return -EINVAL;
 		mult = 1000000000ULL;
 	}
+	if (u >= *unit)
+		return -EINVAL;
 	__u64 v;
+	*unit = u;
 	if (__builtin_mul_overflow(ip, mult, &v) ||
 	    __builtin_add_overflow(v, (__u64)((unsigned __int128)fp * mult / scale), &v) ||
 	    __builtin_add_overflow(*ns, v, ns))
@@ -110,13 +117,14 @@ static int duration_term(const char **sp, __u64 *ns, bool bare_ok)
 int parse_duration_ns(const char *s, __u64 *ns)
 {
 	__u64 sum = 0;
+	size_t unit = sizeof(dur_units) / sizeof(dur_units[0]);
 	bool first = true;
 
 	if (!s || !ns || !*s)
 		return -EINVAL;
 	/* "90s", "1h30m", "1d12h", "1.5h", "2" (seconds) */
 	while (*s) {
-		if (duration_term(&s, &sum, first && !strpbrk(s, "nusmhd")))
+		if (duration_term(&s, &sum, &unit, first && !strpbrk(s, "nusmhd")))
 			return -EINVAL;
 		first = false;
 	}

@@ -47,6 +47,7 @@ expect option-of-run           2 "--settle is an option of run, not of live" -- 
 expect listen-unresolvable     2 "invalid value 'nosuchhost.invalid:80' for --listen: cannot resolve nosuchhost.invalid" -- serve --listen nosuchhost.invalid:80
 expect textfile-unwritable     2 "cannot write --textfile /nonexistent/dir/x.prom" -- serve --textfile /nonexistent/dir/x.prom
 expect bad-compound-duration   2 "invalid value '1h30' for --max-age" -- --max-age 1h30
+expect repeated-duration-unit  2 "invalid value '1s1s' for --interval" -- --interval 1s1s
 expect json-unwritable         2 "cannot write --json /nonexistent/dir/r.json" -- run --json /nonexistent/dir/r.json -- true
 expect probe-extra-argument    2 "unexpected argument 'x'"        -- probe x
 expect bad-listen-port         2 "invalid value '70000' for --listen" -- serve --listen 70000
