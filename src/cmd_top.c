@@ -146,13 +146,8 @@ static void client_wait(void *ctx, int ms) { poll(NULL, 0, ms); }
 static void write_folded(const struct pw_options *o, const struct pw_view *v, const struct ksyms *ks)
 {
 	struct folded f = { 0 };
-	int err = folded_add_pins(&f, v, ks);
 
-	if (!err)
-		err = folded_write_file(o->folded, &f);
-	if (err)
-		fprintf(stderr, "pinwatch: cannot write --folded %s: %s\n", o->folded, strerror(-err));
-	folded_free(&f);
+	folded_finish(o->folded, &f, folded_add_pins(&f, v, ks));
 }
 
 int cmd_top(struct pw_options *o)

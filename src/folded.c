@@ -117,6 +117,15 @@ int folded_write_file(const char *path, struct folded *f)
 	return atomic_write(path, write_sorted, f);
 }
 
+void folded_finish(const char *path, struct folded *f, int err)
+{
+	if (!err)
+		err = folded_write_file(path, f);
+	if (err)
+		fprintf(stderr, "pinwatch: cannot write --folded %s: %s\n", path, strerror(-err));
+	folded_free(f);
+}
+
 void folded_free(struct folded *f)
 {
 	for (size_t i = 0; i < f->n; i++)

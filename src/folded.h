@@ -29,5 +29,8 @@ int folded_add_pins(struct folded *f, const struct pw_view *v, const struct ksym
 int folded_write(FILE *out, struct folded *f);
 /* The same into path through a temporary file renamed over it. 0 or -errno. */
 int folded_write_file(const char *path, struct folded *f);
+/* --folded's end: f written to path unless err (from building it) says
+ * otherwise, one line on stderr when either failed, f freed. */
+void folded_finish(const char *path, struct folded *f, int err);
 void folded_free(struct folded *f);
 #endif
