@@ -258,19 +258,12 @@ void session_scan_before(struct session *s)
 		pagescan_close(ps);
 }
 
-int session_zone_check(struct session *s)
+int session_zone_findings(struct session *s, const struct pw_pin *pins, int n,
+			  const struct pw_zone_map *zones)
 {
 	struct pw_zone_finding *f = NULL;
-	struct pw_zone_map zones;
-	struct pw_pin *pins = NULL;
-	int n = 0, nf = 0, err;
+	int nf = 0, err = zone_findings(pins, n, zones, tracer_filters_tree(s->tr), &f, &nf);
 
-	zone_map_read(&zones, &s->cma);
-	if (!zone_map_unpinnable(&zones))
-		return 0;	/* the common host: nothing to read the mirror for */
-	err = tracer_pins(s->tr, &pins, &n);
-	if (!err)
-		err = zone_findings(pins, n, &zones, tracer_filters_tree(s->tr), &f, &nf);
 	for (int i = 0; !err && i < nf; i++) {
 		f[i].val.first_ns = pw_now_ns();
 		int e = tracer_put_finding(s->tr, &f[i].key, &f[i].val);
@@ -280,6 +273,21 @@ int session_zone_check(struct session *s)
 			err = e;
 	}
 	free(f);
+	return err;
+}
+
+int session_zone_check(struct session *s)
+{
+	struct pw_zone_map zones;
+	struct pw_pin *pins = NULL;
+	int n = 0, err;
+
+	zone_map_read(&zones, &s->cma);
+	if (!zone_map_unpinnable(&zones))
+		return 0;	/* the common host: nothing to read the mirror for */
+	err = tracer_pins(s->tr, &pins, &n);
+	if (!err)
+		err = session_zone_findings(s, pins, n, &zones);
 	free(pins);
 	return err;
 }
@@ -320,11 +328,7 @@ static void emit_folded(struct session *s, const struct pw_options *o, const str
 		if (!g->suppressed)
 			err = folded_add(&f, pw_kind_name(g->kind), g->comm, g->acq, g->n_acq, g->pins);
 	}
-	if (!err)
-		err = folded_write_file(o->folded, &f);
-	if (err)
-		fprintf(stderr, "pinwatch: cannot write --folded %s: %s\n", o->folded, strerror(-err));
-	folded_free(&f);
+	folded_finish(o->folded, &f, err);
 }
 
 int session_emit(struct session *s, struct pw_options *o, struct pw_report *r)

@@ -55,6 +55,10 @@ int session_start(struct session *s, struct pw_options *o, bool filter_tree,
 int session_audit(struct session *s, __u64 max_age_ns, bool final);
 /* The second half alone (run checks it every second while CMD runs). */
 int session_zone_check(struct session *s);
+/* Its findings from pins and zones already read (serve's snapshot reads
+ * them once for this and for its series). */
+int session_zone_findings(struct session *s, const struct pw_pin *pins, int n,
+			  const struct pw_zone_map *zones);
 /* Pins older than tracing: every folio's own pin count, less what the
  * mirror already holds (pins taken since attach), read once at start into
  * pre_pins/pre_pages (holder before_tracing; said on stderr). */

@@ -143,23 +143,35 @@ static void snap_counts(struct pw_snapshot *snap, const struct pw_report *r,
 	}
 }
 
-static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64 now,
-			void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
-			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2],
-			const struct pw_zone_map *cma, __u64 start_ns)
-{
-	struct pw_pin *pins = NULL;
+/* The mirror's pins and where they sit, read once per snapshot: the zone
+ * map is /proc/zoneinfo now (memory comes and goes) and the CMA areas. */
+struct snap_pins {
+	struct pw_pin *pins;
+	int n, err;
 	struct pw_zone_map zones;
-	int n = 0, err = view_pins(v, &pins, &n);
+};
 
-	zone_map_read(&zones, cma);
+static void snap_pins_read(struct snap_pins *p, const struct pw_view *v, const struct pw_zone_map *cma)
+{
+	p->pins = NULL;
+	p->n = 0;
+	p->err = view_pins(v, &p->pins, &p->n);
+	zone_map_read(&p->zones, cma);
+}
+
+static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, struct snap_pins *p,
+			__u64 now, void (*name_of)(void *, __s32, char *, size_t), void *ctx, int top_k,
+			char (*known)[PW_HOLDER_LEN], int *n_known, const __u64 pre[2], __u64 start_ns)
+{
+	struct pw_pin *pins = p->pins;	/* sorted in place by the collectors */
+	int n = p->n, err = p->err;
+
 	if (!err)
-		zones_collect(snap, pins, n, &zones);
-
+		zones_collect(snap, pins, n, &p->zones);
 	snap->mirror_capacity = v->max_pfn;
 	if (!err) {
 		snap->mirror_entries = n;
-		err = holders_collect(snap, pins, n, now, &zones, name_of, ctx);
+		err = holders_collect(snap, pins, n, now, &p->zones, name_of, ctx);
 	}
 	if (!err)
 		err = acct_collect(&snap->acct, pins, n);
@@ -168,7 +180,6 @@ static int snap_holders(struct pw_snapshot *snap, const struct pw_view *v, __u64
 				   !snap->dropped_pages && !snap->lost_exits);
 	if (!err)
 		err = acct_topk(&snap->acct, top_k);
-	free(pins);
 	if (!err)
 		holders_add_before(snap, pre[0], pre[1]);
 	if (!err)
@@ -182,8 +193,14 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 {
 	struct pw_options *o = m->o;
 	__u64 now = pw_now_ns();
+	struct snap_pins p;
 
-	session_audit(&m->s, o->max_age_ns, false);
+	/* session_audit's two halves, with the pins read once for the zone
+	 * findings and for the holders */
+	tracer_audit(m->s.tr, o->max_age_ns, false);
+	snap_pins_read(&p, tracer_view(m->s.tr), &m->s.cma);
+	if (!p.err && zone_map_unpinnable(&p.zones))
+		session_zone_findings(&m->s, p.pins, p.n, &p.zones);
 	if (session_modules_hash() != m->modules_hash)
 		reload_ksyms(m);
 	snap_head(snap, m->s.plan.kernel, m->s.start_ns, now);
@@ -198,9 +215,10 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	report_free(&r);
 	memcpy(snap->blocked, m->blocked, sizeof(m->blocked));
 	snap->n_blocked = m->n_blocked;
-	int err = snap_holders(snap, tracer_view(m->s.tr), now, name_stack, m, o->top_k,
+	int err = snap_holders(snap, tracer_view(m->s.tr), &p, now, name_stack, m, o->top_k,
 			       m->known, &m->n_known, (const __u64[2]){ m->s.pre_pins, m->s.pre_pages },
-			       &m->s.cma, m->s.start_ns);
+			       m->s.start_ns);
+	free(p.pins);
 	if (!err)
 		err = add_findings(m, snap);
 	return err;
@@ -236,6 +254,10 @@ int client_snapshot(struct monitor_client *c, int top_k, struct pw_snapshot *sna
 	report_counts(&r, st, &c->info.before, &after);
 	snap_counts(snap, &r, &c->info.before);
 	view_findings(&c->view, snap->findings, snap->finding_pins);
-	return snap_holders(snap, &c->view, now, client_name_stack, c, top_k, c->known, &c->n_known,
-			    c->info.pre, &c->cma, c->info.start_ns);
+	struct snap_pins p;
+	snap_pins_read(&p, &c->view, &c->cma);
+	int err = snap_holders(snap, &c->view, &p, now, client_name_stack, c, top_k, c->known,
+			       &c->n_known, c->info.pre, c->info.start_ns);
+	free(p.pins);
+	return err;
 }
