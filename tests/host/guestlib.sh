@@ -65,3 +65,31 @@ if [ "$got" = "$want" ]; then res PASS host/guestlib/proc-row; else res FAIL hos
 want=$(py "print([c for c in d['cgroups'] if c['cgroup'] == '$cg'][0]['pinned_bytes'])" "$line")
 got=$(pw_field "$(pw_cgroup_row "$cg")" pinned_bytes)
 if [ "$got" = "$want" ]; then res PASS host/guestlib/cgroup-row; else res FAIL host/guestlib/cgroup-row "got '$got', want '$want'"; fi
+
+# a blocked event in live mode's output, among others and the report's line
+cat > "$tmp/live.out" <<'OUT'
+10:33:14 blocked: CMA allocation of pfn 0x100000-0x13ffff by sh[99] failed at pfn 0x100200
+  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[246] via pin_user_pages_fast, 3 pages from pfn 0x100200
+10:33:15 blocked: gigantic hugepage allocation of pfn 0x40000-0x7ffff by sh[168] failed at pfn 0x7c800
+  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[246] via pin_user_pages_fast, 13414 pages from pfn 0x7c800
+blocked: gigantic hugepage allocation of pfn 0x40000-0x7ffff at 9.9s: short_term_pin pinwatch_test:pwt_pin_fast (13414 pages)
+OUT
+pw_blocked_event "$tmp/live.out" "gigantic hugepage allocation" >/dev/null
+got="$PW_EV_START $PW_EV_END $PW_BUSY"
+if [ "$got" = "0x40000 0x7ffff 0x7c800" ]; then res PASS host/guestlib/blocked-event
+else res FAIL host/guestlib/blocked-event "got '$got', want '0x40000 0x7ffff 0x7c800'"; fi
+pw_blocked_event "$tmp/live.out" "memory offline" >/dev/null
+got="$PW_EV$PW_EV_START$PW_EV_END$PW_BUSY"
+if [ -z "$got" ]; then res PASS host/guestlib/blocked-event-none
+else res FAIL host/guestlib/blocked-event-none "got '$got' for an event that is not there"; fi
+pw_blocked_event "$tmp/live.out" "CMA allocation" >/dev/null
+{ echo "$PW_EV"; echo "  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[250] via pin_user_pages_fast, 5 pages from pfn 0x100300"
+  echo "  not_a_pin: unknown, 7 pages from pfn 0x100400"
+  echo "  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[251] via pin_user_pages_fast, 2 pages from pfn 0x100500"
+  echo "10:33:16 blocked: CMA allocation of pfn 0x100000-0x13ffff by sh[99] failed at pfn 0x100200"
+  echo "  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[246] via pin_user_pages_fast, 9 pages from pfn 0x100200"
+} > "$tmp/live2.out"
+# each event's own holders, summed
+got="$(pw_event_pages "$tmp/live.out" short_term_pin) $(pw_event_pages "$tmp/live2.out" short_term_pin)"
+if [ "$got" = "3 7" ]; then res PASS host/guestlib/event-pages
+else res FAIL host/guestlib/event-pages "got '$got', want '3 7'"; fi

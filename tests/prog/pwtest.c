@@ -537,7 +537,8 @@ static const struct {
 	{ "uring", cmd_uring }, { "odirect", cmd_odirect }, { "udmabuf", cmd_udmabuf },
 	{ "vmstat", cmd_vmstat }, { "pty", cmd_pty }, { "pfns", cmd_pfns },
 	{ "irq-unpin", cmd_irq_unpin }, { "irq-free", cmd_irq_free }, { "gup-threads", cmd_gup_threads },
-	{ "move", cmd_move }, { "xdp", cmd_xdp }, { "vfio", cmd_vfio },
+	{ "move", cmd_move }, { "unmovable", cmd_unmovable }, { "xdp", cmd_xdp },
+	{ "vfio", cmd_vfio },
 };
 
 int main(int argc, char **argv)
@@ -558,6 +559,7 @@ int main(int argc, char **argv)
 			"       pwtest odirect --dev DEV --pages N [--write] [--thp]\n"
 			"       pwtest udmabuf --pages N [--hold-ms MS]\n"
 			"       pwtest move --pages N   (pinned by the module, then move_pages(2) to the other node)\n"
+			"       pwtest unmovable --pages N   (N page tables taken and freed: free unmovable pages)\n"
 			"       pwtest xdp --pages N [--dev IF] [--hold-ms MS]   (AF_XDP UMEM, bound to IF, closed after MS)\n"
 			"       pwtest vfio --groups G1[,G2] --containers 1|2 --pages N [--hold-ms MS]\n"
 			"       pwtest vmstat\n"

@@ -41,6 +41,8 @@ void alias_buf(char *buf, long npages);	/* --alias: one page npages times */
 
 /* move.c */
 int cmd_move(int argc, char **argv);
+/* unmovable.c: keep the kernel's allocations out of a freed range */
+int cmd_unmovable(int argc, char **argv);
 
 /* witness.c: pinners the accounting view holds against VmPin/VmLck */
 int cmd_xdp(int argc, char **argv);

@@ -338,6 +338,67 @@ pw_why_pfns() {
 	jq -r --arg v "$2" '.groups[] | select(.verdict == $v) | .pfns[].pfn' "$1" 2>/dev/null
 }
 
+# --- a contiguous range the test module's pins block ------------------------
+# pw_pin_until_in WHERE JSON WHY-ARGS...: pin 64 MiB at a time through the
+# test module (held until `pwtest release-leaked`) until `pinwatch why
+# WHY-ARGS --json JSON` finds pins in its range, 24 times (1.5 GiB) at most;
+# pw_die when none lands there. WHERE names the range in the messages.
+pw_pin_until_in() {
+	_where=$1 _json=$2; shift 2
+	_n=0
+	while [ $_n -lt 24 ]; do
+		pwtest pin --api fast --pages 16384 --release never >/dev/null || pw_die "pin workload"
+		pinwatch why "$@" --json "$_json" >/dev/null 2>&1
+		[ "$(pw_json_num "$_json" pinned_pages)" -gt 0 ] && break
+		_n=$((_n + 1))
+	done
+	echo "pinned $(( (_n + 1) * 64 )) MiB, $(pw_json_num "$_json" pinned_pages) pages of it in $_where"
+	[ "$(pw_json_num "$_json" pinned_pages)" -gt 0 ] || pw_die "no pinned page landed in $_where"
+}
+
+# pw_blocked_event FILE WHAT: the first "blocked: WHAT of pfn A-B by sh[N]
+# failed at pfn P" event of live mode's output FILE, once its holders are
+# printed (30 s at most). Sets PW_EV (the line), PW_EV_START (A), PW_EV_END
+# (B) and PW_BUSY (P), all empty when there is none.
+pw_blocked_event() {
+	pw_wait_for "$1" '^  [a-z_]+: ' || echo "no blocked event in live mode's output within 30 s"
+	grep -A3 'blocked:' "$1" | head -n 20
+	PW_EV=$(grep "blocked: $2 of pfn 0x[0-9a-f]*-0x[0-9a-f]* by sh\[[0-9]*\] failed at pfn 0x" "$1" | head -n1)
+	PW_EV_START=$(echo "$PW_EV" | sed -n 's/.* of pfn \(0x[0-9a-f]*\)-.*/\1/p')
+	PW_EV_END=$(echo "$PW_EV" | sed -n 's/.* of pfn 0x[0-9a-f]*-\(0x[0-9a-f]*\) by .*/\1/p')
+	PW_BUSY=$(echo "$PW_EV" | sed -n 's/.* failed at pfn \(0x[0-9a-f]*\).*/\1/p')
+}
+
+# pw_check_blocked_by_module FILE [PAGES]: the checks of an event
+# pw_blocked_event found, blocked by the module's short-term pins: live mode's
+# output FILE names them from the busy pfn, and `why` from there to the
+# range's end exits 3 with the module's pin as its first folio, no other
+# holder, and the pages live mode counted (PAGES: and that many).
+pw_check_blocked_by_module() {
+	pw_check "live: the module's pins are what blocks it" \
+		grep -q "^  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest\[[0-9]*\] via pin_user_pages_fast, [0-9]* pages from pfn ${PW_BUSY:-none}\$" "$1"
+	_live=$(pw_event_pages "$1" short_term_pin)
+	pinwatch why --pfn "${PW_BUSY:-0}-${PW_EV_END:-0}" --json /tmp/why.json >/tmp/why.txt 2>&1
+	_rc=$?
+	head -n 4 /tmp/why.txt
+	pw_check "why at the busy pfn: exit 3" [ "$_rc" = 3 ]
+	pw_check "why at the busy pfn: the module's pin is its first folio" \
+		[ "$(pw_why_pfns /tmp/why.json short_term_pin | head -n1)" = "$(printf %d "${PW_BUSY:-0}")" ]
+	pw_check "why at the busy pfn: held by the module" \
+		[ "$(pw_json /tmp/why.json '[.groups[] | select(.verdict == "short_term_pin") | .holder] | unique | join(",")')" = pinwatch_test:pwt_pin_fast ]
+	_why=$(pw_json /tmp/why.json '[.groups[] | select(.verdict == "short_term_pin") | .pages] | add')
+	echo "pages: live $_live, why $_why${2:+, pinned in the range $2}"
+	pw_check "why at the busy pfn: the pages live mode counted" [ "$_why" = "$_live" ]
+	[ -z "$2" ] || pw_check "live and why: every page the module pinned in the range" [ "$_live" = "$2" ]
+}
+
+# pw_event_pages FILE VERDICT: the pages of that verdict under PW_EV, the
+# event pw_blocked_event found, summed over its holders
+pw_event_pages() {
+	awk -v ev="$PW_EV" -v v="$2:" '$0 == ev { on = 1; next }
+		on && !/^  / { exit } on && $1 == v { n += $(NF - 4) } END { print n + 0 }' "$1"
+}
+
 # --- serve and its accounting view -------------------------------------------
 # pw_serve_start MODE: serve on 127.0.0.1:9477 with --textfile /tmp/pw.prom and
 # --json /tmp/serve.jsonl every 300 ms, stopped when the scenario exits
