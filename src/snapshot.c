@@ -196,7 +196,8 @@ int monitor_snapshot(struct monitor *m, struct pw_snapshot *snap)
 	struct snap_pins p;
 
 	/* session_audit's two halves, with the pins read once for the zone
-	 * findings and for the holders */
+	 * findings and for the holders; an audit that fails is tried again
+	 * next interval, and the zone findings stand without it */
 	tracer_audit(m->s.tr, o->max_age_ns, false);
 	snap_pins_read(&p, tracer_view(m->s.tr), &m->s.cma);
 	if (!p.err && zone_map_unpinnable(&p.zones))

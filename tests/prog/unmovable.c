@@ -8,7 +8,8 @@
  * migration. Taking N page tables (one per 2 MiB of a sparse mapping, read
  * so only the zero page is mapped) and freeing them leaves N pages on the
  * unmovable free lists for the kernel's later allocations. Prints
- *     unmovable pages=N
+ *     unmovable pages=M
+ * (M: the page tables taken, N and the few of the upper levels).
  */
 #define _GNU_SOURCE
 #include <errno.h>
