@@ -93,3 +93,12 @@ pw_blocked_event "$tmp/live.out" "CMA allocation" >/dev/null
 got="$(pw_event_pages "$tmp/live.out" short_term_pin) $(pw_event_pages "$tmp/live2.out" short_term_pin)"
 if [ "$got" = "3 7" ]; then res PASS host/guestlib/event-pages
 else res FAIL host/guestlib/event-pages "got '$got', want '3 7'"; fi
+# the same event line twice, and holders live mode left out
+{ echo "$PW_EV"; echo "  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[250] via pin_user_pages_fast, 5 pages from pfn 0x100300"
+  echo "$PW_EV"; echo "  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[250] via pin_user_pages_fast, 4 pages from pfn 0x100300"
+} > "$tmp/live3.out"
+{ echo "$PW_EV"; echo "  short_term_pin: pinwatch_test:pwt_pin_fast, pwtest[250] via pin_user_pages_fast, 5 pages from pfn 0x100300"
+  echo "  ... 2 more holders (pinwatch why --pfn 0x100200-0x13ffff)"; } > "$tmp/live4.out"
+got="$(pw_event_pages "$tmp/live3.out" short_term_pin) $(pw_event_pages "$tmp/live4.out" short_term_pin)"
+if [ "$got" = "5 more" ]; then res PASS host/guestlib/event-pages-once
+else res FAIL host/guestlib/event-pages-once "got '$got', want '5 more'"; fi

@@ -348,11 +348,11 @@ pw_pin_until_in() {
 	_n=0
 	while [ $_n -lt 24 ]; do
 		pwtest pin --api fast --pages 16384 --release never >/dev/null || pw_die "pin workload"
+		_n=$((_n + 1))
 		pinwatch why "$@" --json "$_json" >/dev/null 2>&1
 		[ "$(pw_json_num "$_json" pinned_pages)" -gt 0 ] && break
-		_n=$((_n + 1))
 	done
-	echo "pinned $(( (_n + 1) * 64 )) MiB, $(pw_json_num "$_json" pinned_pages) pages of it in $_where"
+	echo "pinned $((_n * 64)) MiB, $(pw_json_num "$_json" pinned_pages) pages of it in $_where"
 	[ "$(pw_json_num "$_json" pinned_pages)" -gt 0 ] || pw_die "no pinned page landed in $_where"
 }
 
@@ -393,10 +393,12 @@ pw_check_blocked_by_module() {
 }
 
 # pw_event_pages FILE VERDICT: the pages of that verdict under PW_EV, the
-# event pw_blocked_event found, summed over its holders
+# event pw_blocked_event found, summed over its holders; "more" when live
+# mode left holders out ("... N more holders")
 pw_event_pages() {
-	awk -v ev="$PW_EV" -v v="$2:" '$0 == ev { on = 1; next }
-		on && !/^  / { exit } on && $1 == v { n += $(NF - 4) } END { print n + 0 }' "$1"
+	awk -v ev="$PW_EV" -v v="$2:" '$0 == ev && !seen++ { on = 1; next }
+		on && !/^  / { exit } on && $1 == "..." { more = 1 }
+		on && $1 == v { n += $(NF - 4) } END { print more ? "more" : n + 0 }' "$1"
 }
 
 # --- serve and its accounting view -------------------------------------------

@@ -62,9 +62,9 @@ pw_pin_until_in "the gigabyte" /tmp/gb.json --pfn $gb_start-$((gb_end - 1))
 echo "in the gigabyte: $(jq -c '{kernel_pages, transient_pages}' /tmp/gb.json)"
 
 n=0	# pw_wait_for counts in $i
-until ask || pw_wait_for /tmp/live.out '^[0-9:]* blocked: ' 10 || [ $n -ge 4 ]; do n=$((n + 1)); done
+until ask || pw_wait_for /tmp/live.out '^[0-9:]* blocked: .* failed at pfn ' 10 || [ $n -ge 4 ]; do n=$((n + 1)); done
 echo "asked $((n + 1)) times"
-if ! grep -q '^[0-9:]* blocked: ' /tmp/live.out; then
+if ! grep -q '^[0-9:]* blocked: .* failed at pfn ' /tmp/live.out; then
 	# refused with no busy pfn: what sits in the gigabyte, LRU batches drained
 	echo 1 > /proc/sys/vm/drop_caches
 	pinwatch why --pfn $gb_start-$((gb_end - 1)) --json /tmp/gb2.json >/dev/null 2>&1
