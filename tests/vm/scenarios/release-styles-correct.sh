@@ -1,6 +1,7 @@
 #!/bin/sh
 # kernels: 6.1 6.12
 # timeout: 240
+# modes: fentry kprobe
 # The three correct release styles for FOLL_PIN pages: unpin_user_page() per
 # page (pwt_unpin_each), unpin_user_pages() (pwt_unpin_batch) and
 # unpin_user_pages_dirty_lock(..., true) (pwt_unpin_dirty), on 4 KiB and THP
