@@ -18,8 +18,11 @@ pw_load_module
 N=64; PAGES=16384   # 64 x 64 MiB = 1048576 pages
 prom=/tmp/pw.prom
 metric() { sed -n "s/^$1 \([0-9.e+]*\)$/\1/p" "$prom" | head -n1; }
-# wait for a textfile written after now (the snapshot of 1M entries takes a while)
-fresh() { rm -f "$prom"; i=0; while [ ! -s "$prom" ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i + 1)); done; }
+# wait for a textfile of a snapshot begun after now: the first one written
+# after now may have been taken before (a snapshot of 1M entries takes a
+# while), the second was begun after the first was written
+written() { rm -f "$prom"; i=0; while [ ! -s "$prom" ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i + 1)); done; }
+fresh() { written; written; }
 
 pinwatch serve --attach fentry --interval 10s --textfile "$prom" > /tmp/tr.out 2>&1 &
 pw=$!
