@@ -47,11 +47,14 @@ done
 t1=$(cut -d' ' -f1 /proc/uptime)
 pw_vmstat
 echo "SCALE $PW_KVER pinned_by_vmstat $((PW_ACQ - a0))"
+pw_check "the kernel counts every pin" [ $((PW_ACQ - a0)) = $((N * PAGES)) ]
 echo "SCALE $PW_KVER pin_seconds $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
 fresh
 for m in pinwatch_mirror_folios pinwatch_mirror_capacity_folios; do echo "SCALE $PW_KVER $m $(metric $m)"; done
 grep '^pinwatch_dropped_total' "$prom" | sed "s/^/SCALE $PW_KVER /"
 grep '^pinwatch_pinned_pages' "$prom" | sed "s/^/SCALE $PW_KVER /"
+pw_check "the mirror holds every pinned page" [ "$(metric pinwatch_mirror_folios)" = $((N * PAGES)) ]
+pw_check "no pin dropped" [ "$(metric 'pinwatch_dropped_total{what="pins"}')" = 0 ]
 grep MemAvailable /proc/meminfo | sed "s/^/SCALE $PW_KVER /"
 w0=$(up); pinwatch why > /tmp/why.txt 2>&1; w1=$(up)
 head -n 2 /tmp/why.txt | sed "s/^/SCALE $PW_KVER why: /"
@@ -59,6 +62,7 @@ head -n 2 /tmp/why.txt | sed "s/^/SCALE $PW_KVER why: /"
 pwtest release-leaked | sed "s/^/SCALE $PW_KVER /"
 fresh
 echo "SCALE $PW_KVER after_release_mirror_folios $(metric pinwatch_mirror_folios)"
+pw_check "released: the mirror is empty" [ "$(metric pinwatch_mirror_folios)" = 0 ]
 grep '^pinwatch_dropped_total' "$prom" | sed "s/^/SCALE $PW_KVER after_release /"
 kill -INT $pw; wait $pw
 pw_done
