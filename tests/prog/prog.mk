@@ -4,6 +4,9 @@ PWTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Itests/k
 .PHONY: pwtest
 pwtest: $(OUT)/pwtest
 
-$(OUT)/pwtest: tests/prog/pwtest.c tests/prog/pinners.c tests/prog/pty.c tests/prog/irq.c tests/prog/threads.c tests/prog/move.c tests/prog/witness.c tests/prog/unmovable.c tests/prog/pwtest.h tests/kmod/pinwatch_test.h
+PWTEST_SRCS := tests/prog/pwtest.c tests/prog/pinners.c tests/prog/pty.c tests/prog/irq.c \
+	tests/prog/threads.c tests/prog/move.c tests/prog/witness.c tests/prog/unmovable.c
+
+$(OUT)/pwtest: $(PWTEST_SRCS) tests/prog/pwtest.h tests/kmod/pinwatch_test.h
 	@mkdir -p $(OUT)
-	$(CC) $(PWTEST_CFLAGS) -static tests/prog/pwtest.c tests/prog/pinners.c tests/prog/pty.c tests/prog/irq.c tests/prog/threads.c tests/prog/move.c tests/prog/witness.c tests/prog/unmovable.c -o $@ -luring -lpthread
+	$(CC) $(PWTEST_CFLAGS) -static $(PWTEST_SRCS) -o $@ -luring -lpthread
