@@ -52,6 +52,7 @@ trap '[ -n "$proactive" ] && echo "$proactive" > /proc/sys/vm/compaction_proacti
 pw_thp never
 ask() { echo 1 > /proc/sys/vm/drop_caches; echo 1 > $nr; [ "$(cat $nr)" = 1 ]; }
 events() { grep -c '^[0-9:]* blocked: ' /tmp/live.out; }	# live events, not the report
+busy_event='^[0-9:]* blocked: .* failed at pfn '	# an event with a busy pfn
 ask || pw_die "no 1 GiB hugepage even with nothing pinned: the kernel's own pages sit in the gigabyte"
 pwtest unmovable --pages 16384 || pw_die "pwtest unmovable"
 pw_load_module
@@ -62,9 +63,9 @@ pw_pin_until_in "the gigabyte" /tmp/gb.json --pfn $gb_start-$((gb_end - 1))
 echo "in the gigabyte: $(jq -c '{kernel_pages, transient_pages}' /tmp/gb.json)"
 
 n=0	# pw_wait_for counts in $i
-until ask || pw_wait_for /tmp/live.out '^[0-9:]* blocked: .* failed at pfn ' 10 || [ $n -ge 4 ]; do n=$((n + 1)); done
+until ask || pw_wait_for /tmp/live.out "$busy_event" 10 || [ $n -ge 4 ]; do n=$((n + 1)); done
 echo "asked $((n + 1)) times"
-if ! grep -q '^[0-9:]* blocked: .* failed at pfn ' /tmp/live.out; then
+if ! grep -q "$busy_event" /tmp/live.out; then
 	# refused with no busy pfn: what sits in the gigabyte, LRU batches drained
 	echo 1 > /proc/sys/vm/drop_caches
 	pinwatch why --pfn $gb_start-$((gb_end - 1)) --json /tmp/gb2.json >/dev/null 2>&1
